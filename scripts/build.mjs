@@ -1,0 +1,47 @@
+// Bundles the extension and the CLI with esbuild into dist/. Each entry point is one
+// CommonJS file holding its dependencies, so the VSIX needs no node_modules.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** Entry points: the extension host bundle, the CLI, and the YAML language server when present. */
+const entries = [
+  { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
+  { in: 'src/cli.ts', out: 'cli', external: [], banner: '#!/usr/bin/env node' },
+  { in: 'src/language/server.ts', out: 'yaml-server', external: [] },
+].filter((entry) => existsSync(entry.in));
+
+const contexts = await Promise.all(
+  entries.map((entry) =>
+    esbuild.context({
+      entryPoints: { [entry.out]: entry.in },
+      bundle: true,
+      outdir: 'dist',
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      external: entry.external,
+      sourcemap: production ? false : 'linked',
+      minify: production,
+      keepNames: true,
+      logLevel: 'warning',
+      banner: entry.banner ? { js: entry.banner } : undefined,
+      // Packages that ship an ESM "module" build resolve to CommonJS-friendly code first.
+      mainFields: ['module', 'main'],
+    }),
+  ),
+);
+
+if (watch) {
+  await Promise.all(contexts.map((ctx) => ctx.watch()));
+  console.log(`esbuild: watching ${entries.map((e) => e.in).join(', ')}`);
+} else {
+  const started = performance.now();
+  await Promise.all(contexts.map((ctx) => ctx.rebuild()));
+  await Promise.all(contexts.map((ctx) => ctx.dispose()));
+  console.log(
+    `esbuild: built ${entries.map((e) => `dist/${e.out}.js`).join(', ')} in ${(performance.now() - started).toFixed(0)} ms`,
+  );
+}

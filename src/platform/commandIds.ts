@@ -1,0 +1,18 @@
+/** Command ids contributed in package.json. A test checks that the two lists agree. */
+export const CommandId = {
+  refresh: 'fluxGitops.refresh',
+  showLog: 'fluxGitops.showLog',
+  openObject: 'fluxGitops.openObject',
+  checkRepository: 'fluxGitops.checkRepository',
+  reconcile: 'fluxGitops.reconcile',
+  reconcileWithSource: 'fluxGitops.reconcileWithSource',
+  suspend: 'fluxGitops.suspend',
+  resume: 'fluxGitops.resume',
+  selectContext: 'fluxGitops.selectContext',
+  sopsEncrypt: 'fluxGitops.sops.encrypt',
+  sopsDecrypt: 'fluxGitops.sops.decrypt',
+  sopsEditDecrypted: 'fluxGitops.sops.editDecrypted',
+  newApp: 'fluxGitops.newApp',
+} as const;
+
+export type CommandIdValue = (typeof CommandId)[keyof typeof CommandId];

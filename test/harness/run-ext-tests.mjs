@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Runs the integration suites inside a real VS Code extension host (code-server), one
+// code-server per workspace, and prints "N passed, N failed" over all of them.
+// Usage: node test/harness/run-ext-tests.mjs [--only <run name>] [--keep] [--verbose]
+// Needs: npm run build && npm run compile-tests && bash test/harness/setup-code-server.sh
+// Exit code: 0 all passed, 1 a test failed, 2 a run could not start or timed out.
+import fs from 'node:fs';
+import path from 'node:path';
+import { format } from 'node:util';
+import { info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
+
+const sharedFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+
+/** Each run opens one workspace and runs the compiled suites of out/test/integration/<suite>. */
+export const RUNS = [
+  { name: 'sample', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'sample' },
+  { name: 'empty', workspace: null, suite: 'empty' },
+  { name: 'superbloom-2025-12', workspace: path.join(sharedFixtures, 'superbloom-2025-12'), suite: 'superbloom-2025-12', shared: true },
+  { name: 'superbloom-2026-06', workspace: path.join(sharedFixtures, 'superbloom-2026-06'), suite: 'superbloom-2026-06', shared: true },
+];
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const keep = args.includes('--keep');
+const verbose = args.includes('--verbose');
+const timeoutSeconds = Number(process.env.FLUX_GITOPS_TEST_TIMEOUT || 300);
+
+async function runOne(run) {
+  const suiteDir = path.join(repoRoot, 'out', 'test', 'integration', run.suite);
+  const testsModule = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
+  if (!fs.existsSync(testsModule)) throw new Error(`${testsModule} is missing: run npm run compile-tests`);
+  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build');
+  if (!fs.existsSync(suiteDir)) {
+    info(`run ${run.name}: no compiled suite at ${suiteDir}, nothing to run`);
+    return { passed: 0, failed: 0, skipped: 0 };
+  }
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  const server = await startCodeServer({
+    workspace: run.workspace,
+    keep,
+    env: { FLUX_GITOPS_TEST_SUITE: suiteDir, FLUX_GITOPS_TEST_RUN: run.name },
+  });
+  let browser;
+  let exitCode = 2;
+  try {
+    const { context, page } = await launchChromium(server.dirs.chrome);
+    browser = context;
+    let resolveExit;
+    const exited = new Promise((resolve) => (resolveExit = resolve));
+    // The extension host's console (mocha's reporter) arrives here when tests run.
+    await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
+      const line = format(...(Array.isArray(logArgs) ? logArgs : [logArgs]));
+      for (const text of line.split('\n')) {
+        let match;
+        if ((match = /^\s*(\d+) passing\b/.exec(text))) counts.passed = Number(match[1]);
+        else if ((match = /^\s*(\d+) failing\b/.exec(text))) counts.failed = Number(match[1]);
+        else if ((match = /^\s*(\d+) pending\b/.exec(text))) counts.skipped = Number(match[1]);
+      }
+      (type === 'error' || type === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
+    const url = workbenchUrl({
+      authority: server.authority,
+      workspace: server.workspace,
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: testsModule,
+    });
+    info(`run ${run.name}: opening ${run.workspace ?? '(empty folder)'}`);
+    await page.goto(url);
+    let timer;
+    const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000)));
+    const result = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      info(`run ${run.name}: TIMEOUT after ${timeoutSeconds}s`);
+      counts.failed += 1;
+      exitCode = 2;
+    } else {
+      exitCode = result;
+    }
+    if (exitCode !== 0 && counts.failed === 0) counts.failed = 1; // run() rejected before mocha counted
+  } finally {
+    try {
+      await browser?.close();
+    } catch {
+      // already gone
+    }
+    await server.stop({ printLog: verbose || exitCode !== 0 });
+  }
+  info(`run ${run.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  return counts;
+}
+
+async function main() {
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  let setupError = false;
+  for (const run of RUNS.filter((r) => !only || r.name === only)) {
+    if (run.shared && !fs.existsSync(run.workspace)) {
+      console.log(`SKIPPED run ${run.name}: the user's fixture ${run.workspace} is absent (it comes with ../shared).`);
+      continue;
+    }
+    try {
+      const counts = await runOne(run);
+      for (const key of Object.keys(total)) total[key] += counts[key];
+    } catch (error) {
+      info(`run ${run.name} could not start: ${error?.stack ?? error}`);
+      setupError = true;
+      total.failed += 1;
+    }
+  }
+  console.log(`integration: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  process.exit(setupError ? 2 : total.failed > 0 ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(2);
+});

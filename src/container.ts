@@ -3,11 +3,26 @@ import { createLog, type Log } from './platform/log';
 import { CommandId } from './platform/commandIds';
 import { createShowLogCommand } from './commands/showLog';
 import { createUnavailableCommand } from './commands/unavailable';
+import { createOpenObjectCommand } from './commands/openObject';
+import { createRefreshCommand } from './commands/refresh';
+import { createCheckRepositoryCommand } from './commands/checkRepository';
+import { RepositoryService } from './platform/repositoryService';
+import { RepositoryTreeProvider } from './views/repositoryTree';
+import { createProblemsView } from './views/problems';
+import type { RepoNode } from './core/tree/repoTree';
 
 /** What activate() returns: used by the integration tests to look inside. */
 export interface ExtensionApi {
   readonly registeredCommands: readonly string[];
   readonly activatedAt: number;
+  /** Time spent in activate(), in ms. */
+  readonly activationMs: number;
+  /** Time of the first full scan, in ms, once it finished. */
+  readonly firstScanMs: number | undefined;
+  /** The top-level nodes of the repository tree as the view shows them. */
+  repositoryTree(): readonly RepoNode[];
+  /** Rescans the workspace and resolves when the tree shows the result. */
+  rescan(): void;
 }
 
 /**
@@ -19,13 +34,32 @@ export class Container implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly commandIds: string[] = [];
   private readonly activatedAt = Date.now();
+  activationMs = 0;
+  private repository: RepositoryService | undefined;
+  private tree: RepositoryTreeProvider | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(createLog());
   }
 
   get api(): ExtensionApi {
-    return { registeredCommands: [...this.commandIds], activatedAt: this.activatedAt };
+    // Getters, so the tests read live values from the object activate() returned.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const container = this;
+    return {
+      get registeredCommands() {
+        return [...container.commandIds];
+      },
+      activatedAt: container.activatedAt,
+      get activationMs() {
+        return container.activationMs;
+      },
+      get firstScanMs() {
+        return container.repository?.firstScanMs;
+      },
+      repositoryTree: () => container.tree?.rootNodes ?? [],
+      rescan: () => void container.repository?.rescan(),
+    };
   }
 
   /** Takes ownership of a disposable; returns it for chaining. */
@@ -40,7 +74,21 @@ export class Container implements vscode.Disposable {
   }
 
   async start(): Promise<void> {
-    this.registerCommand(CommandId.showLog, createShowLogCommand({ log: this.log }));
+    const log = this.log;
+    const repository = (this.repository = this.own(new RepositoryService(log)));
+    this.tree = this.own(new RepositoryTreeProvider(repository.store));
+    this.own(
+      vscode.window.createTreeView('fluxGitops.repository', {
+        treeDataProvider: this.tree,
+        showCollapseAll: true,
+      }),
+    );
+    this.own(createProblemsView(repository.store));
+
+    this.registerCommand(CommandId.showLog, createShowLogCommand({ log }));
+    this.registerCommand(CommandId.refresh, createRefreshCommand({ repository }));
+    this.registerCommand(CommandId.openObject, createOpenObjectCommand());
+    this.registerCommand(CommandId.checkRepository, createCheckRepositoryCommand({ repository, log }));
     const clusterActions = 'Acting on the cluster (reconcile, suspend, resume)';
     this.registerCommand(CommandId.reconcile, createUnavailableCommand(clusterActions));
     this.registerCommand(CommandId.reconcileWithSource, createUnavailableCommand(clusterActions));
@@ -48,6 +96,9 @@ export class Container implements vscode.Disposable {
     this.registerCommand(CommandId.resume, createUnavailableCommand(clusterActions));
     this.registerCommand(CommandId.selectContext, createUnavailableCommand('Connecting to a cluster'));
     this.registerCommand(CommandId.newApp, createUnavailableCommand('Scaffolding a new app'));
+    // The first scan runs after activate() returns, so activation stays fast.
+    const firstScan = setTimeout(() => repository.rescan(), 0);
+    this.own({ dispose: () => clearTimeout(firstScan) });
     await Promise.resolve();
   }
 

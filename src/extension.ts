@@ -8,7 +8,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const started = performance.now();
   container = new Container(context);
   await container.start();
-  container.log.info(`Flux GitOps activated in ${(performance.now() - started).toFixed(1)} ms`);
+  container.activationMs = performance.now() - started;
+  container.log.info(`Flux GitOps activated in ${container.activationMs.toFixed(1)} ms`);
   return container.api;
 }
 

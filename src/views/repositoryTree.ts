@@ -13,7 +13,7 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
   private readonly byId = new Map<string, RepoNode>();
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly store: Store<RepositoryState>) {
+  constructor(store: Store<RepositoryState>) {
     this.rebuild(store.value);
     this.subscription = store.subscribe((state) => {
       this.rebuild(state);

@@ -69,7 +69,7 @@ function copyFolder(from, to) {
  * a copy of `workspace` (tests may change files). Returns a handle whose stop() ends the
  * server's whole process group and deletes every folder it made.
  */
-export async function startCodeServer({ workspace, settings = {}, env = {}, keep = false } = {}) {
+export async function startCodeServer({ workspace, settings = {}, env = {}, keep = false, port: wantedPort } = {}) {
   const home = path.join(cacheDir, `code-server-${codeServerVersion}`);
   const entry = path.join(home, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!fs.existsSync(entry)) {
@@ -89,7 +89,7 @@ export async function startCodeServer({ workspace, settings = {}, env = {}, keep
   );
   const configFile = path.join(tmp, 'config.yaml');
   fs.writeFileSync(configFile, '');
-  const port = await freePort();
+  const port = wantedPort || (await freePort());
   const authority = `127.0.0.1:${port}`;
   const serverLog = path.join(tmp, 'code-server.log');
   const logFd = fs.openSync(serverLog, 'a');

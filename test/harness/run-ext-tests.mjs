@@ -8,16 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 import { info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
-
-const sharedFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
-
-/** Each run opens one workspace and runs the compiled suites of out/test/integration/<suite>. */
-export const RUNS = [
-  { name: 'sample', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'sample' },
-  { name: 'empty', workspace: null, suite: 'empty' },
-  { name: 'superbloom-2025-12', workspace: path.join(sharedFixtures, 'superbloom-2025-12'), suite: 'superbloom-2025-12', shared: true },
-  { name: 'superbloom-2026-06', workspace: path.join(sharedFixtures, 'superbloom-2026-06'), suite: 'superbloom-2026-06', shared: true },
-];
+import { RUNS } from './runs.mjs';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;

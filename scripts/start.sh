@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: installs the npm packages, builds the extension, installs
+# code-server (the real VS Code, from npm) and opens it with the extension on the sample
+# Flux repository (samples/homelab, copied to a temporary folder). Open the printed URL in
+# a browser; Ctrl-C stops everything. Options: --workspace DIR (another Flux repository),
+# --port N (default 8080).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -d node_modules ]] || npm ci --no-audit --no-fund
+npm run --silent build
+bash test/harness/setup-code-server.sh >/dev/null
+exec node test/harness/open-workbench.mjs "$@"

@@ -1,0 +1,7 @@
+import type { RepositoryService } from '../platform/repositoryService';
+
+export function createRefreshCommand(deps: { repository: RepositoryService }): () => void {
+  return () => {
+    deps.repository.rescan();
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * A lazily filled cache of folder listings and parsed files, shared by every scan of a
+ * {@link RepoIndex}, so an incremental update re-reads only what changed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultIgnored, matchIgnore, parseIgnore, type IgnoreRule } from './ignore';
+import { summarizeFile, type ParsedFile } from './manifest';
+import type { Problem } from './model';
+
+export interface Listing {
+  /** Names, sorted, after .sourceignore and default excludes. */
+  files: string[];
+  dirs: string[];
+  fileSet: Set<string>;
+  dirSet: Set<string>;
+  /** Sub-folders reached through a symbolic link. */
+  symlinkedDirs: Set<string>;
+  problems: Problem[];
+}
+
+export interface FileState {
+  parsed: ParsedFile | null;
+  /** Why the file was not parsed (too large, binary, unreadable). */
+  skipped: Problem | null;
+}
+
+interface IgnoreScope {
+  domain: string;
+  rules: IgnoreRule[];
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+/** Path of `p` relative to `base` with forward slashes. */
+export function relSlash(base: string, p: string): string {
+  return path.relative(base, p).split(path.sep).join('/');
+}
+
+/** True when `p` is `dir` or inside it. */
+export function isWithin(dir: string, p: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
+export class FsCache {
+  private listings = new Map<string, Listing | null>();
+  private files = new Map<string, FileState>();
+  private ignoreScopes = new Map<string, IgnoreScope[]>();
+  private realpaths = new Map<string, string>();
+  private kinds = new Map<string, 'file' | 'dir' | null>();
+  /** Folders where .sourceignore lookup starts (repository roots). */
+  private tops: string[] = [];
+
+  constructor(private readonly maxFileSize = DEFAULT_MAX_FILE_SIZE) {}
+
+  setTops(tops: string[]): void {
+    this.tops = tops;
+    this.ignoreScopes.clear();
+    this.listings.clear();
+    this.kinds.clear();
+  }
+
+  clear(): void {
+    this.kinds.clear();
+    this.listings.clear();
+    this.files.clear();
+    this.ignoreScopes.clear();
+    this.realpaths.clear();
+  }
+
+  /** Forgets a file (and its folder's listing when the file is new or gone). */
+  invalidate(p: string, structural: boolean): void {
+    this.files.delete(p);
+    if (path.basename(p) === '.sourceignore') {
+      this.kinds.clear();
+      this.listings.clear();
+      this.ignoreScopes.clear();
+      return;
+    }
+    if (structural) {
+      this.kinds.clear();
+      // The path may have been a folder: drop it and everything cached below it.
+      const prefix = p + path.sep;
+      for (const k of this.listings.keys()) if (k === p || k.startsWith(prefix)) this.listings.delete(k);
+      for (const k of this.files.keys()) if (k.startsWith(prefix)) this.files.delete(k);
+      for (const k of this.realpaths.keys()) if (k === p || k.startsWith(prefix)) this.realpaths.delete(k);
+      let dir = path.dirname(p);
+      // A new file may sit in new folders: drop listings up to the first one that is known.
+      for (;;) {
+        const had = this.listings.get(dir);
+        this.listings.delete(dir);
+        if (had) break;
+        const up = path.dirname(dir);
+        if (up === dir) break;
+        dir = up;
+      }
+    }
+  }
+
+  /** Whether the cache already lists `name` in `dir` (used to tell a change from a creation). */
+  knows(p: string): boolean {
+    const l = this.listings.get(path.dirname(p));
+    if (!l) return false;
+    const name = path.basename(p);
+    return l.fileSet.has(name) || l.dirSet.has(name);
+  }
+
+  realpath(p: string): string {
+    let r = this.realpaths.get(p);
+    if (r === undefined) {
+      try {
+        r = fs.realpathSync(p);
+      } catch {
+        r = p;
+      }
+      this.realpaths.set(p, r);
+    }
+    return r;
+  }
+
+  private topFor(dir: string): string | undefined {
+    let best: string | undefined;
+    for (const t of this.tops) if (isWithin(t, dir) && (!best || t.length > best.length)) best = t;
+    return best;
+  }
+
+  private scopesFor(dir: string): IgnoreScope[] {
+    const cached = this.ignoreScopes.get(dir);
+    if (cached) return cached;
+    const top = this.topFor(dir);
+    let scopes: IgnoreScope[] = [];
+    if (top !== undefined) {
+      if (dir !== top) scopes = this.scopesFor(path.dirname(dir));
+      try {
+        const text = fs.readFileSync(path.join(dir, '.sourceignore'), 'utf8');
+        const rules = parseIgnore(text);
+        if (rules.length > 0) scopes = [...scopes, { domain: dir, rules }];
+      } catch {
+        // No .sourceignore here.
+      }
+    }
+    this.ignoreScopes.set(dir, scopes);
+    return scopes;
+  }
+
+  /** True when .sourceignore rules or default excludes drop `full`. */
+  private ignored(scopes: IgnoreScope[], full: string, name: string, isDir: boolean): boolean {
+    if (defaultIgnored(name, isDir)) return true;
+    let result = false;
+    for (const s of scopes) {
+      const m = matchIgnore(s.rules, relSlash(s.domain, full), isDir);
+      if (m !== undefined) result = m;
+    }
+    return result;
+  }
+
+  /** The folder's visible entries, or null when it is not a readable folder. */
+  list(dir: string): Listing | null {
+    if (this.listings.has(dir)) return this.listings.get(dir)!;
+    let listing: Listing | null = null;
+    try {
+      const entries = fs.readdirSync(dir, { withFileTypes: true });
+      const scopes = this.scopesFor(dir);
+      const top = this.topFor(dir);
+      listing = { files: [], dirs: [], fileSet: new Set(), dirSet: new Set(), symlinkedDirs: new Set(), problems: [] };
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        let isDir = e.isDirectory();
+        let isFile = e.isFile();
+        if (e.isSymbolicLink()) {
+          let st: fs.Stats;
+          try {
+            st = fs.statSync(full);
+          } catch (err) {
+            const loop = (err as NodeJS.ErrnoException).code === 'ELOOP';
+            if (loop) {
+              listing.problems.push({
+                file: full,
+                line: 1,
+                severity: 'warning',
+                code: 'symlink-loop',
+                message: `Symbolic link ${e.name} loops back on itself; not followed.`,
+              });
+            }
+            continue;
+          }
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+          const real = this.realpath(full);
+          const topReal = top !== undefined ? this.realpath(top) : undefined;
+          if (topReal !== undefined && !isWithin(topReal, real)) {
+            listing.problems.push({
+              file: full,
+              line: 1,
+              severity: 'warning',
+              code: 'path-escapes',
+              message: `Symbolic link ${e.name} points outside the repository (${real}); not followed.`,
+            });
+            continue;
+          }
+          if (isDir) listing.symlinkedDirs.add(e.name);
+        }
+        if (!isDir && !isFile) continue;
+        if (this.ignored(scopes, full, e.name, isDir)) continue;
+        (isDir ? listing.dirs : listing.files).push(e.name);
+      }
+      listing.files.sort();
+      listing.dirs.sort();
+      listing.fileSet = new Set(listing.files);
+      listing.dirSet = new Set(listing.dirs);
+    } catch {
+      listing = null;
+    }
+    this.listings.set(dir, listing);
+    return listing;
+  }
+
+  /** 'file', 'dir' or null, as seen through listings (so ignored paths do not exist). */
+  kind(p: string): 'file' | 'dir' | null {
+    const memo = this.kinds.get(p);
+    if (memo !== undefined) return memo;
+    let k: 'file' | 'dir' | null;
+    const parent = path.dirname(p);
+    const top = this.topFor(parent);
+    if (parent === p || top === undefined) {
+      // Outside every repository root no listing rules apply: ask the file system.
+      try {
+        const st = fs.statSync(p);
+        k = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : null;
+      } catch {
+        k = null;
+      }
+    } else {
+      const l = this.list(parent);
+      const name = path.basename(p);
+      k = !l ? null : l.dirSet.has(name) ? 'dir' : l.fileSet.has(name) ? 'file' : null;
+      if (k !== null && parent !== top && this.kind(parent) !== 'dir') k = null;
+    }
+    this.kinds.set(p, k);
+    return k;
+  }
+
+  /** The parsed summary of a file, read once and cached until invalidated. */
+  file(p: string): FileState {
+    const cached = this.files.get(p);
+    if (cached) return cached;
+    const state = this.load(p);
+    this.files.set(p, state);
+    return state;
+  }
+
+  private load(p: string): FileState {
+    const skip = (code: string, message: string): FileState => ({
+      parsed: null,
+      skipped: { file: p, line: 1, severity: 'warning', code, message },
+    });
+    let buf: Buffer;
+    try {
+      const st = fs.statSync(p);
+      if (!st.isFile()) return skip('unreadable-file', `${path.basename(p)} is not a regular file.`);
+      if (st.size > this.maxFileSize) {
+        const mb = (st.size / 1024 / 1024).toFixed(1);
+        const limit = (this.maxFileSize / 1024 / 1024).toFixed(0);
+        return skip('file-too-large', `${path.basename(p)} is ${mb} MB (limit ${limit} MB); skipped.`);
+      }
+      buf = fs.readFileSync(p);
+    } catch (e) {
+      return skip('unreadable-file', `${path.basename(p)} cannot be read: ${(e as Error).message}`);
+    }
+    // A NUL byte in the first 8 KB is how git itself tells binary from text.
+    if (buf.subarray(0, 8192).includes(0)) {
+      return skip('binary-file', `${path.basename(p)} looks binary; skipped.`);
+    }
+    let text = buf.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { parsed: summarizeFile(p, text, path.basename(p)), skipped: null };
+  }
+}

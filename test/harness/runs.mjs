@@ -1,0 +1,16 @@
+// The integration runs: each opens one workspace and runs the compiled mocha suites of
+// out/test/integration/<suite>. Shared by the code-server and the @vscode/test-electron runners.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const sharedFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+const ownRepos = path.join(repoRoot, 'test', 'fixtures', 'repos');
+
+export const RUNS = [
+  { name: 'sample', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'sample' },
+  { name: 'empty', workspace: null, suite: 'empty' },
+  { name: 'layouts', workspace: ownRepos, suite: 'layouts' },
+  { name: 'superbloom-2025-12', workspace: path.join(sharedFixtures, 'superbloom-2025-12'), suite: 'superbloom-2025-12', shared: true },
+  { name: 'superbloom-2026-06', workspace: path.join(sharedFixtures, 'superbloom-2026-06'), suite: 'superbloom-2026-06', shared: true },
+];

@@ -1,0 +1,592 @@
+// A real, throwaway Kubernetes control plane for tests: etcd + kube-apiserver on loopback ports
+// chosen at run time, TLS with a CA generated per run, two client-certificate users (an admin and a
+// restricted viewer), and the Flux CRDs installed and Established.
+//
+//   const cluster = await startCluster();
+//   try { const kc = cluster.kubeConfig('admin'); ... } finally { await cluster.stop(); }
+//
+// stop() ends every process it started (each is the leader of its own process group) and removes
+// the temporary folder; if the test process exits without calling it, an exit hook does the same.
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { FLUX_GROUPS } from './flux-kinds';
+import { binPath, crdFiles } from './paths';
+
+export type ContextName = 'admin' | 'restricted';
+
+export interface StartOptions {
+  /** Namespace the restricted context may read Flux objects in. Default `team-a`. */
+  restrictedNamespace?: string;
+  /** Extra namespaces to create. `flux-system` is always created. */
+  namespaces?: string[];
+  /** Install the Flux CRDs from the cache (default true). */
+  installCrds?: boolean;
+  /**
+   * Leave the processes running when this Node process exits (for the shell CLI). The caller
+   * must then call stop() or stopCluster(state) later.
+   */
+  detached?: boolean;
+  /** Progress messages. */
+  log?: (message: string) => void;
+  /** Give up starting after this long. Default 90 s. */
+  timeoutMs?: number;
+}
+
+/** What is needed to find and stop a running cluster, also from another process. */
+export interface ClusterState {
+  dir: string;
+  server: string;
+  kubeconfig: string;
+  caFile: string;
+  restrictedNamespace: string;
+  restrictedUser: string;
+  pids: { etcd: number; apiserver: number };
+  crds: string[];
+  timingsMs: Record<string, number>;
+}
+
+export interface Cluster extends ClusterState {
+  /** A KubeConfig loaded from the kubeconfig file, on the given context (default admin). */
+  kubeConfig(context?: ContextName): k8s.KubeConfig;
+  /** Environment variables pointing a client at the cluster (KUBECONFIG). */
+  env(): Record<string, string>;
+  /** Stops every process and removes the folder. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export const ADMIN_USER = 'flux-gitops-admin';
+export const RESTRICTED_USER = 'flux-gitops-viewer';
+export const RESTRICTED_ROLE = 'flux-objects-reader';
+
+const DAY_CERTS = '2';
+
+function noop(): void {
+  /* no progress output */
+}
+
+function execFileAsync(file: string, args: string[], cwd: string, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+async function distinctPorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** True while the process exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+const OPENSSL_CONFIG = `[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = placeholder
+[ca_ext]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign,digitalSignature
+subjectKeyIdentifier = hash
+[server_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1,DNS:localhost
+authorityKeyIdentifier = keyid
+[client_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
+authorityKeyIdentifier = keyid
+`;
+
+interface Pki {
+  caCrt: string;
+  serverCrt: string;
+  serverKey: string;
+  adminCrt: string;
+  adminKey: string;
+  viewerCrt: string;
+  viewerKey: string;
+  saKey: string;
+  saPub: string;
+}
+
+/** A CA, the server's certificate, two client certificates and the service-account key pair. */
+async function makePki(dir: string): Promise<Pki> {
+  mkdirSync(dir, { recursive: true });
+  const openssl = 'openssl';
+  const cnf = join(dir, 'openssl.cnf');
+  writeFileSync(cnf, OPENSSL_CONFIG);
+  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await execFileAsync(
+    openssl,
+    [
+      'req',
+      '-config',
+      cnf,
+      '-x509',
+      ...ecKey,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      DAY_CERTS,
+      '-subj',
+      '/CN=flux-gitops-test-ca',
+      '-extensions',
+      'ca_ext',
+    ],
+    dir,
+  );
+  const leaf = (name: string, subj: string, ext: string) =>
+    execFileAsync(
+      openssl,
+      [
+        'req',
+        '-config',
+        cnf,
+        '-x509',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        ...ecKey,
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+        '-days',
+        DAY_CERTS,
+        '-subj',
+        subj,
+        '-extensions',
+        ext,
+      ],
+      dir,
+    );
+  await Promise.all([
+    leaf('server', '/CN=kube-apiserver', 'server_ext'),
+    leaf('admin', `/O=system:masters/CN=${ADMIN_USER}`, 'client_ext'),
+    leaf('viewer', `/CN=${RESTRICTED_USER}`, 'client_ext'),
+    execFileAsync(
+      openssl,
+      ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'sa.key'],
+      dir,
+    ).then(() => execFileAsync(openssl, ['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir)),
+  ]);
+  const p = (f: string) => join(dir, f);
+  return {
+    caCrt: p('ca.crt'),
+    serverCrt: p('server.crt'),
+    serverKey: p('server.key'),
+    adminCrt: p('admin.crt'),
+    adminKey: p('admin.key'),
+    viewerCrt: p('viewer.crt'),
+    viewerKey: p('viewer.key'),
+    saKey: p('sa.key'),
+    saPub: p('sa.pub'),
+  };
+}
+
+function spawnDetached(file: string, args: string[], logFile: string): number {
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd] });
+    if (child.pid === undefined) throw new Error(`could not start ${file}`);
+    child.on('error', () => {
+      /* reported through the readiness wait and the log */
+    });
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tail(file: string, lines = 25): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function waitFor(
+  what: string,
+  deadline: number,
+  check: () => Promise<boolean>,
+  alive: () => void,
+  intervalMs = 50,
+): Promise<void> {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    alive();
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+function httpGetStatus(url: string, options: https.RequestOptions = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const mod = url.startsWith('https:') ? https : http;
+    const req = mod.get(url, { ...options, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+  });
+}
+
+function writeKubeconfig(file: string, server: string, pki: Pki, restrictedNamespace: string): void {
+  const b64 = (f: string) => readFileSync(f).toString('base64');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      { name: 'flux-gitops-test', cluster: { server, 'certificate-authority-data': b64(pki.caCrt) } },
+    ],
+    users: [
+      {
+        name: ADMIN_USER,
+        user: { 'client-certificate-data': b64(pki.adminCrt), 'client-key-data': b64(pki.adminKey) },
+      },
+      {
+        name: RESTRICTED_USER,
+        user: { 'client-certificate-data': b64(pki.viewerCrt), 'client-key-data': b64(pki.viewerKey) },
+      },
+    ],
+    contexts: [
+      { name: 'admin', context: { cluster: 'flux-gitops-test', user: ADMIN_USER, namespace: 'flux-system' } },
+      {
+        name: 'restricted',
+        context: { cluster: 'flux-gitops-test', user: RESTRICTED_USER, namespace: restrictedNamespace },
+      },
+    ],
+    'current-context': 'admin',
+    preferences: {},
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+}
+
+function loadKubeConfig(file: string, context: ContextName): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(file);
+  kc.setCurrentContext(context);
+  return kc;
+}
+
+function httpStatusOf(err: unknown): number | undefined {
+  if (err && typeof err === 'object' && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
+async function bootstrapObjects(
+  kc: k8s.KubeConfig,
+  restrictedNamespace: string,
+  namespaces: string[],
+): Promise<void> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const all = [...new Set(['flux-system', restrictedNamespace, ...namespaces])];
+  await Promise.all(
+    all.map((name) =>
+      core.createNamespace({ body: { metadata: { name } } }).catch((err: unknown) => {
+        if (httpStatusOf(err) !== 409) throw err;
+      }),
+    ),
+  );
+  await rbac.createNamespacedRole({
+    namespace: restrictedNamespace,
+    body: {
+      metadata: { name: RESTRICTED_ROLE, namespace: restrictedNamespace },
+      rules: [{ apiGroups: FLUX_GROUPS, resources: ['*'], verbs: ['get', 'list', 'watch'] }],
+    },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace: restrictedNamespace,
+    body: {
+      metadata: { name: RESTRICTED_ROLE, namespace: restrictedNamespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RESTRICTED_ROLE },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: RESTRICTED_USER }],
+    },
+  });
+}
+
+function readCrds(): k8s.V1CustomResourceDefinition[] {
+  const crds: k8s.V1CustomResourceDefinition[] = [];
+  for (const file of crdFiles()) {
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+      const obj = doc.toJS() as k8s.V1CustomResourceDefinition | null;
+      if (obj && obj.kind === 'CustomResourceDefinition') crds.push(obj);
+    }
+  }
+  return crds;
+}
+
+async function installCrds(kc: k8s.KubeConfig, deadline: number, alive: () => void): Promise<string[]> {
+  const api = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const crds = readCrds();
+  await Promise.all(crds.map((body) => api.createCustomResourceDefinition({ body })));
+  const names = crds.map((c) => c.metadata?.name ?? '');
+  await waitFor(
+    'the Flux CRDs to be Established',
+    deadline,
+    async () => {
+      const list = await api.listCustomResourceDefinition();
+      const established = new Set(
+        list.items
+          .filter((c) =>
+            c.status?.conditions?.some((cond) => cond.type === 'Established' && cond.status === 'True'),
+          )
+          .map((c) => c.metadata?.name),
+      );
+      return names.every((n) => established.has(n));
+    },
+    alive,
+  );
+  return names;
+}
+
+const exitHooks = new Map<string, () => void>();
+let exitHookInstalled = false;
+function registerExitCleanup(dir: string, cleanup: () => void): void {
+  exitHooks.set(dir, cleanup);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const fn of exitHooks.values()) fn();
+    });
+  }
+}
+
+/** Stops a cluster from its state (also one started by another process) and removes its folder. */
+export async function stopCluster(
+  state: Pick<ClusterState, 'dir' | 'pids'>,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const order = [state.pids.apiserver, state.pids.etcd].filter((p) => p > 0);
+  for (const pid of order) killGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (order.some(isAlive) && Date.now() < deadline) await sleep(50);
+  for (const pid of order) if (isAlive(pid)) killGroup(pid, 'SIGKILL');
+  while (order.some(isAlive) && Date.now() < deadline + 5000) await sleep(50);
+  // Kill any straggler left in the groups (there should be none).
+  for (const pid of order) killGroup(pid, 'SIGKILL');
+  rmSync(state.dir, { recursive: true, force: true });
+  exitHooks.delete(state.dir);
+  const left = order.filter(isAlive);
+  if (left.length > 0) throw new Error(`processes still running after stop: ${left.join(', ')}`);
+}
+
+/** Starts etcd and kube-apiserver, writes the kubeconfig and installs the Flux CRDs. */
+export async function startCluster(options: StartOptions = {}): Promise<Cluster> {
+  const log = options.log ?? noop;
+  const restrictedNamespace = options.restrictedNamespace ?? 'team-a';
+  const t0 = Date.now();
+  const deadline = t0 + (options.timeoutMs ?? 90_000);
+  const timings: Record<string, number> = {};
+  const mark = (name: string, since: number) => (timings[name] = Date.now() - since);
+
+  const etcdBin = binPath('etcd');
+  const apiserverBin = binPath('kube-apiserver');
+  const dir = await mkdtemp(join(tmpdir(), 'flux-gitops-cluster-'));
+  const pids = { etcd: 0, apiserver: 0 };
+  const state: ClusterState = {
+    dir,
+    server: '',
+    kubeconfig: join(dir, 'kubeconfig'),
+    caFile: join(dir, 'pki', 'ca.crt'),
+    restrictedNamespace,
+    restrictedUser: RESTRICTED_USER,
+    pids,
+    crds: [],
+    timingsMs: timings,
+  };
+  const killNow = () => {
+    for (const pid of [pids.apiserver, pids.etcd]) if (pid > 0) killGroup(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!options.detached) registerExitCleanup(dir, killNow);
+
+  try {
+    let t = Date.now();
+    const [ports, pki] = await Promise.all([distinctPorts(3), makePki(join(dir, 'pki'))]);
+    mark('pki', t);
+    const [etcdClientPort, etcdPeerPort, apiPort] = ports;
+
+    t = Date.now();
+    const etcdLog = join(dir, 'etcd.log');
+    pids.etcd = spawnDetached(
+      etcdBin,
+      [
+        '--name=default',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdClientPort}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdClientPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+        `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+      ],
+      etcdLog,
+    );
+    log(`etcd pid ${pids.etcd} on 127.0.0.1:${etcdClientPort}`);
+    const etcdAlive = () => {
+      if (!isAlive(pids.etcd)) throw new Error(`etcd exited:\n${tail(etcdLog)}`);
+    };
+    await waitFor(
+      'etcd',
+      deadline,
+      async () => (await httpGetStatus(`http://127.0.0.1:${etcdClientPort}/health`)) === 200,
+      etcdAlive,
+    );
+    mark('etcd', t);
+
+    t = Date.now();
+    const apiLog = join(dir, 'kube-apiserver.log');
+    state.server = `https://127.0.0.1:${apiPort}`;
+    pids.apiserver = spawnDetached(
+      apiserverBin,
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdClientPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${join(dir, 'apiserver-certs')}`,
+        `--tls-cert-file=${pki.serverCrt}`,
+        `--tls-private-key-file=${pki.serverKey}`,
+        `--client-ca-file=${pki.caCrt}`,
+        '--authorization-mode=RBAC',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${pki.saPub}`,
+        `--service-account-signing-key-file=${pki.saKey}`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--endpoint-reconciler-type=none',
+        '--enable-priority-and-fairness=false',
+        '--profiling=false',
+        '--allow-privileged=true',
+        '--disable-admission-plugins=ServiceAccount',
+      ],
+      apiLog,
+    );
+    log(`kube-apiserver pid ${pids.apiserver} on ${state.server}`);
+    const bothAlive = () => {
+      etcdAlive();
+      if (!isAlive(pids.apiserver)) throw new Error(`kube-apiserver exited:\n${tail(apiLog)}`);
+    };
+    const tlsOptions: https.RequestOptions = {
+      ca: readFileSync(pki.caCrt),
+      cert: readFileSync(pki.adminCrt),
+      key: readFileSync(pki.adminKey),
+    };
+    await waitFor(
+      'kube-apiserver /readyz',
+      deadline,
+      async () => (await httpGetStatus(`${state.server}/readyz`, tlsOptions)) === 200,
+      bothAlive,
+      100,
+    );
+    mark('apiserver', t);
+
+    writeKubeconfig(state.kubeconfig, state.server, pki, restrictedNamespace);
+    const admin = loadKubeConfig(state.kubeconfig, 'admin');
+
+    t = Date.now();
+    await bootstrapObjects(admin, restrictedNamespace, options.namespaces ?? []);
+    mark('rbac', t);
+
+    if (options.installCrds !== false) {
+      t = Date.now();
+      state.crds = await installCrds(admin, deadline, bothAlive);
+      mark('crds', t);
+      log(`installed ${state.crds.length} CRDs`);
+    }
+    mark('total', t0);
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(state, null, 2));
+  } catch (err) {
+    await stopCluster(state).catch(() => undefined);
+    throw err;
+  }
+
+  let stopped = false;
+  return {
+    ...state,
+    kubeConfig: (context: ContextName = 'admin') => loadKubeConfig(state.kubeconfig, context),
+    env: () => ({ KUBECONFIG: state.kubeconfig }),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await stopCluster(state);
+    },
+  };
+}
+
+/** Reads the state.json a started cluster wrote. */
+export function readClusterState(file: string): ClusterState {
+  if (!existsSync(file)) throw new Error(`no cluster state at ${file}`);
+  return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
+}

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Provides the real binaries and the Flux CRDs the cluster and sops tests need, in a cache folder
+# outside the repository that survives between runs:
+#
+#   ${FLUX_GITOPS_CACHE:-$HOME/.cache/flux-gitops}/bin/{sops,etcd,kube-apiserver,age,age-keygen}
+#   ${FLUX_GITOPS_CACHE:-$HOME/.cache/flux-gitops}/crds/*.yaml   (one file per Flux CRD)
+#
+# Idempotent: each item has a stamp file keyed by its version (and by the wrapper module's files),
+# so a second run is a quick no-op. Binaries found in $KUBEBUILDER_ASSETS or on PATH are used
+# instead of building (they are linked into the cache's bin folder).
+#
+# Sources: Go modules through `go` (sops, etcd, kube-apiserver, the Flux controllers' CRDs) and
+# Debian packages through apt-get (age). Nothing else is downloaded.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="${FLUX_GITOPS_CACHE:-$HOME/.cache/flux-gitops}"
+BIN="$CACHE/bin"
+STAMPS="$CACHE/stamps"
+CRDS="$CACHE/crds"
+LOGS="$CACHE/logs"
+
+SOPS_VERSION="v3.13.2"
+ETCD_VERSION="v3.6.16"  # must match test/env/go/etcd/go.mod
+KUBE_VERSION="v1.34.4"  # must match test/env/go/kube-apiserver/go.mod
+FLUX_VERSION="v2.7.3"
+# The controller versions Flux v2.7.3 ships (image tags of its gotk-components.yaml).
+FLUX_CRD_MODULES=(
+  "github.com/fluxcd/source-controller@v1.7.3"
+  "github.com/fluxcd/kustomize-controller@v1.7.2"
+  "github.com/fluxcd/helm-controller@v1.4.3"
+  "github.com/fluxcd/notification-controller@v1.7.4"
+)
+GO_BUILD_FLAGS=(-p 2 -trimpath -ldflags "-s -w")
+# No VCS stamping (the wrappers live inside this git repository); keep the user's other flags.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
+
+mkdir -p "$BIN" "$STAMPS" "$CRDS" "$LOGS"
+
+log() { printf '[test/env] %s\n' "$*" >&2; }
+die() { printf '[test/env] ERROR: %s\n' "$*" >&2; exit 1; }
+
+command -v go >/dev/null 2>&1 || die "go is not on PATH"
+
+# Content hash of a wrapper module's files, so editing go.mod/go.sum/main.go triggers a rebuild.
+module_hash() { cat "$1"/go.mod "$1"/go.sum "$1"/main.go | sha256sum | cut -c1-16; }
+
+# Prints the path of a binary provided from outside (KUBEBUILDER_ASSETS first, then PATH),
+# ignoring the cache's own bin folder.
+external_binary() {
+  local name="$1" p
+  if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/$name" ]]; then
+    printf '%s\n' "$KUBEBUILDER_ASSETS/$name"
+    return 0
+  fi
+  p="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$BIN" | paste -sd: -)" command -v "$name" 2>/dev/null || true)"
+  if [[ -n "$p" && -x "$p" ]]; then
+    printf '%s\n' "$p"
+    return 0
+  fi
+  return 1
+}
+
+link_external() {
+  local name="$1" src="$2"
+  if [[ "$(readlink "$BIN/$name" 2>/dev/null || true)" != "$src" ]]; then
+    ln -sfn "$src" "$BIN/$name"
+  fi
+}
+
+# Builds a wrapper module (test/env/go/<name>) into $BIN/<name>.
+build_wrapper() {
+  local name="$1" version="$2" dir="$HERE/go/$1" stamp hash start
+  hash="$(module_hash "$dir")"
+  stamp="$STAMPS/$name-$version-$hash"
+  if [[ -f "$stamp" && -x "$BIN/$name" && ! -L "$BIN/$name" ]]; then
+    return 0
+  fi
+  log "building $name $version from the Go module proxy (log: $LOGS/$name-build.log) ..."
+  start=$SECONDS
+  rm -f "$STAMPS/$name-"*
+  if ! (cd "$dir" && go build "${GO_BUILD_FLAGS[@]}" -o "$BIN/.$name.tmp" .) >"$LOGS/$name-build.log" 2>&1; then
+    rm -f "$BIN/.$name.tmp"
+    tail -n 30 "$LOGS/$name-build.log" >&2
+    return 1
+  fi
+  mv -f "$BIN/.$name.tmp" "$BIN/$name"
+  touch "$stamp"
+  log "built $name in $((SECONDS - start)) s"
+}
+
+# --- sops -------------------------------------------------------------------------------------
+provide_sops() {
+  local ext stamp="$STAMPS/sops-$SOPS_VERSION"
+  if ext="$(external_binary sops)" && "$ext" --version 2>/dev/null | grep -q "sops ${SOPS_VERSION#v}"; then
+    link_external sops "$ext"
+    return 0
+  fi
+  if [[ -f "$stamp" && -x "$BIN/sops" && ! -L "$BIN/sops" ]]; then
+    return 0
+  fi
+  log "building sops $SOPS_VERSION with go install (log: $LOGS/sops-build.log) ..."
+  local start=$SECONDS
+  rm -f "$BIN/sops"
+  if ! GOBIN="$BIN" go install "${GO_BUILD_FLAGS[@]}" \
+    "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION" >"$LOGS/sops-build.log" 2>&1; then
+    tail -n 30 "$LOGS/sops-build.log" >&2
+    die "go install of sops $SOPS_VERSION failed"
+  fi
+  touch "$stamp"
+  log "built sops in $((SECONDS - start)) s"
+}
+
+# --- etcd -------------------------------------------------------------------------------------
+provide_etcd() {
+  local ext
+  if ext="$(external_binary etcd)"; then
+    link_external etcd "$ext"
+    return 0
+  fi
+  if [[ -L "$BIN/etcd" ]]; then rm -f "$BIN/etcd"; fi
+  if build_wrapper etcd "$ETCD_VERSION"; then
+    return 0
+  fi
+  # Next route: Debian's etcd-server package.
+  log "etcd wrapper build failed; falling back to Debian's etcd-server"
+  apt_install etcd-server
+  ext="$(external_binary etcd)" || die "etcd-server installed but no etcd on PATH"
+  link_external etcd "$ext"
+}
+
+# --- kube-apiserver ---------------------------------------------------------------------------
+provide_kube_apiserver() {
+  local ext
+  if ext="$(external_binary kube-apiserver)"; then
+    link_external kube-apiserver "$ext"
+    return 0
+  fi
+  if [[ -L "$BIN/kube-apiserver" ]]; then rm -f "$BIN/kube-apiserver"; fi
+  build_wrapper kube-apiserver "$KUBE_VERSION" || die "kube-apiserver build failed (see $LOGS/kube-apiserver-build.log)"
+}
+
+# --- age --------------------------------------------------------------------------------------
+APT_UPDATED=0
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not available to install $*"
+  local sudo=()
+  if [[ "$(id -u)" != 0 ]]; then sudo=(sudo -n); fi
+  if [[ $APT_UPDATED == 0 ]]; then
+    log "apt-get update ..."
+    "${sudo[@]}" apt-get update -qq >"$LOGS/apt.log" 2>&1 || true
+    APT_UPDATED=1
+  fi
+  log "apt-get install $* ..."
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >>"$LOGS/apt.log" 2>&1 \
+    || { tail -n 20 "$LOGS/apt.log" >&2; die "apt-get install $* failed"; }
+}
+
+provide_age() {
+  local a k
+  if ! external_binary age >/dev/null || ! external_binary age-keygen >/dev/null; then
+    apt_install age
+  fi
+  a="$(external_binary age)" || die "age not found after install"
+  k="$(external_binary age-keygen)" || die "age-keygen not found after install"
+  link_external age "$a"
+  link_external age-keygen "$k"
+}
+
+# --- Flux CRDs --------------------------------------------------------------------------------
+# notification-controller is optional: the Go module proxy answers 403 ("This module version is
+# not available") for every version of github.com/fluxcd/notification-controller, so its CRDs
+# (Alert, Provider, Receiver) cannot be had from there. A failure is reported, not fatal.
+provide_crds() {
+  local stamp="$STAMPS/crds-$FLUX_VERSION" mod dir json count missing=()
+  if [[ -f "$stamp" ]] && compgen -G "$CRDS/*.yaml" >/dev/null; then
+    return 0
+  fi
+  log "downloading the Flux $FLUX_VERSION CRDs (go mod download) ..."
+  rm -f "$CRDS"/*.yaml "$CRDS/MISSING.txt"
+  for mod in "${FLUX_CRD_MODULES[@]}"; do
+    if ! json="$(cd "$CACHE" && go mod download -json "$mod" 2>&1)"; then
+      if [[ "$mod" == github.com/fluxcd/notification-controller@* ]]; then
+        log "WARNING: $mod is not served by the Go module proxy; its CRDs are missing"
+        printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' >&2
+        missing+=("$mod")
+        continue
+      fi
+      printf '%s\n' "$json" >&2
+      die "go mod download $mod failed"
+    fi
+    dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -n 1)"
+    [[ -n "$dir" && -d "$dir/config/crd/bases" ]] || die "$mod has no config/crd/bases (Dir='$dir')"
+    cp "$dir"/config/crd/bases/*.yaml "$CRDS/"
+  done
+  chmod u+w "$CRDS"/*.yaml
+  count="$(find "$CRDS" -maxdepth 1 -name '*.yaml' | wc -l)"
+  [[ "$count" -gt 0 ]] || die "no CRDs copied"
+  if [[ ${#missing[@]} -gt 0 ]]; then printf '%s\n' "${missing[@]}" >"$CRDS/MISSING.txt"; fi
+  touch "$stamp"
+  log "copied $count CRDs to $CRDS"
+}
+
+provide_crds
+provide_age
+provide_sops
+provide_etcd
+provide_kube_apiserver
+
+for name in sops etcd kube-apiserver age age-keygen; do
+  target="$BIN/$name"
+  if [[ -L "$target" ]]; then
+    printf '%-15s %s -> %s\n' "$name" "$target" "$(readlink "$target")"
+  else
+    printf '%-15s %s\n' "$name" "$target"
+  fi
+done
+printf '%-15s %s (%s files)\n' "crds" "$CRDS" "$(find "$CRDS" -maxdepth 1 -name '*.yaml' | wc -l)"

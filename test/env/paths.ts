@@ -1,0 +1,62 @@
+// Where the test environment's binaries and CRDs are: the cache folder that
+// `bash test/env/install.sh` fills (outside the repository, kept between runs).
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** The binaries install.sh provides. */
+export type ToolName = 'sops' | 'etcd' | 'kube-apiserver' | 'age' | 'age-keygen';
+
+const INSTALL_HINT = 'run `bash test/env/install.sh` first';
+
+/** `${FLUX_GITOPS_CACHE:-$HOME/.cache/flux-gitops}` */
+export function cacheDir(): string {
+  const fromEnv = process.env.FLUX_GITOPS_CACHE;
+  return fromEnv && fromEnv.length > 0 ? fromEnv : join(homedir(), '.cache', 'flux-gitops');
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Absolute path of a tool: the cache's bin folder (where install.sh builds or links it), then
+ * $KUBEBUILDER_ASSETS, then PATH. Throws with a hint when it is nowhere.
+ */
+export function binPath(name: ToolName): string {
+  const candidates = [join(cacheDir(), 'bin', name)];
+  const assets = process.env.KUBEBUILDER_ASSETS;
+  if (assets) candidates.push(join(assets, name));
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir) candidates.push(join(dir, name));
+  }
+  for (const candidate of candidates) {
+    if (isExecutable(candidate)) return candidate;
+  }
+  throw new Error(
+    `${name} not found in ${join(cacheDir(), 'bin')}, $KUBEBUILDER_ASSETS or PATH: ${INSTALL_HINT}`,
+  );
+}
+
+/** The folder holding the Flux CRDs, one `<group>_<plural>.yaml` file per CRD. */
+export function crdDir(): string {
+  const dir = join(cacheDir(), 'crds');
+  if (!existsSync(dir)) throw new Error(`no CRD folder at ${dir}: ${INSTALL_HINT}`);
+  return dir;
+}
+
+/** Absolute paths of the CRD files, sorted. */
+export function crdFiles(): string[] {
+  const dir = crdDir();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
+  if (files.length === 0) throw new Error(`no CRDs in ${dir}: ${INSTALL_HINT}`);
+  return files;
+}

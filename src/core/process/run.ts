@@ -27,7 +27,11 @@ export interface RunOptions {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Runs `command` with `args` (no shell) and collects its output. Never throws. */
-export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<ProcessResult> {
   const { signal } = options;
   if (signal?.aborted) return Promise.resolve({ kind: 'cancelled' });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -91,7 +95,8 @@ export function runProcess(command: string, args: readonly string[], options: Ru
 
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') finish({ kind: 'not-found', command });
-      else if (err.code === 'EACCES') finish({ kind: 'failed', code: null, stdout: '', stderr: `${command}: permission denied` });
+      else if (err.code === 'EACCES')
+        finish({ kind: 'failed', code: null, stdout: '', stderr: `${command}: permission denied` });
       else finish({ kind: 'failed', code: null, stdout: '', stderr: err.message });
     });
     child.on('close', (code, sig) => {
@@ -99,7 +104,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       const err = Buffer.concat(stderr).toString('utf8');
       if (cancelled) finish({ kind: 'cancelled' });
       else if (timedOut) finish({ kind: 'timeout', stderr: err });
-      else if (overflow) finish({ kind: 'failed', code, signal: sig, stdout: '', stderr: `${err}\noutput exceeded ${maxOutput} bytes` });
+      else if (overflow)
+        finish({
+          kind: 'failed',
+          code,
+          signal: sig,
+          stdout: '',
+          stderr: `${err}\noutput exceeded ${maxOutput} bytes`,
+        });
       else if (code === 0) finish({ kind: 'ok', stdout: out, stderr: err });
       else finish({ kind: 'failed', code, signal: sig, stdout: out, stderr: err });
     });

@@ -58,9 +58,15 @@ export interface AgeStanza {
  * Decrypts the data key with the first identity that opens one of the stanzas. Stanzas whose
  * recipient matches an identity are tried first. Throws SopsError('no-identity') otherwise.
  */
-export async function unwrapDataKey(stanzas: readonly AgeStanza[], identities: readonly string[]): Promise<Uint8Array> {
+export async function unwrapDataKey(
+  stanzas: readonly AgeStanza[],
+  identities: readonly string[],
+): Promise<Uint8Array> {
   if (stanzas.length === 0) {
-    throw new SopsError('unsupported', 'The file has no age recipients; the native engine only decrypts age-encrypted files.');
+    throw new SopsError(
+      'unsupported',
+      'The file has no age recipients; the native engine only decrypts age-encrypted files.',
+    );
   }
   if (identities.length === 0) {
     throw new SopsError(
@@ -99,5 +105,8 @@ export async function unwrapDataKey(stanzas: readonly AgeStanza[], identities: r
   }
   if (lastError instanceof SopsError && lastError.code === 'malformed') throw lastError;
   const recips = stanzas.map((s) => s.recipient).join(', ');
-  throw new SopsError('no-identity', `None of the available age identities matches the file's recipients (${recips}).`);
+  throw new SopsError(
+    'no-identity',
+    `None of the available age identities matches the file's recipients (${recips}).`,
+  );
 }

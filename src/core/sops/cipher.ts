@@ -28,7 +28,8 @@ export function looksEncrypted(value: string): boolean {
 }
 
 function b64(field: string, s: string): Buffer {
-  if (!B64_RE.test(s) || s.length % 4 !== 0) throw new SopsError('malformed', `Malformed ENC value: ${field} is not base64`);
+  if (!B64_RE.test(s) || s.length % 4 !== 0)
+    throw new SopsError('malformed', `Malformed ENC value: ${field} is not base64`);
   return Buffer.from(s, 'base64');
 }
 
@@ -54,7 +55,8 @@ export function encryptRaw(plain: Buffer, key: Uint8Array, aad: string, type: st
 /** Decrypts an ENC value; throws SopsError('malformed') on a bad format or authentication failure. */
 export function decryptRaw(value: string, key: Uint8Array, aad: string): { plain: Buffer; type: string } {
   const enc = parseEnc(value);
-  if (enc.iv.length === 0 || enc.tag.length !== 16) throw new SopsError('malformed', 'Malformed ENC value: bad iv or tag');
+  if (enc.iv.length === 0 || enc.tag.length !== 16)
+    throw new SopsError('malformed', 'Malformed ENC value: bad iv or tag');
   try {
     const d = createDecipheriv('aes-256-gcm', key, enc.iv);
     d.setAAD(Buffer.from(aad, 'utf8'));
@@ -62,7 +64,10 @@ export function decryptRaw(value: string, key: Uint8Array, aad: string): { plain
     const plain = Buffer.concat([d.update(enc.data), d.final()]);
     return { plain, type: enc.type };
   } catch {
-    throw new SopsError('malformed', `Could not decrypt value at "${aad}" (wrong data key or tampered value)`);
+    throw new SopsError(
+      'malformed',
+      `Could not decrypt value at "${aad}" (wrong data key or tampered value)`,
+    );
   }
 }
 
@@ -119,7 +124,13 @@ export function formatFloat(n: number): string {
   const s = String(n);
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (!m) return s;
-  const [, sign, lead, frac = '', expS] = m as unknown as [string, string, string, string | undefined, string];
+  const [, sign, lead, frac = '', expS] = m as unknown as [
+    string,
+    string,
+    string,
+    string | undefined,
+    string,
+  ];
   const digits = lead + frac;
   const exp = Number(expS);
   const pointPos = 1 + exp; // position of the decimal point within digits

@@ -37,7 +37,8 @@ function ageList(v: unknown): AgeStanza[] {
 
 /** Reads the metadata from the plain JS value of the `sops` key. */
 export function parseMetadata(raw: unknown): SopsMetadata {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new SopsError('malformed', 'sops metadata is not a mapping');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new SopsError('malformed', 'sops metadata is not a mapping');
   const m = raw as Record<string, unknown>;
   let age = ageList(m.age);
   const other = OTHER_KEY_TYPES.filter((k) => Array.isArray(m[k]) && (m[k] as unknown[]).length > 0);
@@ -45,15 +46,21 @@ export function parseMetadata(raw: unknown): SopsMetadata {
   if (Array.isArray(m.key_groups) && m.key_groups.length > 0) {
     keyGroups = m.key_groups.length;
     if (keyGroups > 1) {
-      throw new SopsError('unsupported', 'Files with several key groups (Shamir secret sharing) need the sops CLI engine.');
+      throw new SopsError(
+        'unsupported',
+        'Files with several key groups (Shamir secret sharing) need the sops CLI engine.',
+      );
     }
     const g = m.key_groups[0] as Record<string, unknown>;
     age = age.concat(ageList(g?.age));
-    for (const k of OTHER_KEY_TYPES) if (Array.isArray(g?.[k]) && (g[k] as unknown[]).length > 0) other.push(k);
+    for (const k of OTHER_KEY_TYPES)
+      if (Array.isArray(g?.[k]) && (g[k] as unknown[]).length > 0) other.push(k);
   }
   const version = str(m.version, 'version');
-  if (!/^\d+\.\d+(\.\d+)?/.test(version)) throw new SopsError('malformed', `sops metadata: version "${version}" is not valid`);
-  const optional = (k: string): string | undefined => (typeof m[k] === 'string' && m[k] !== '' ? (m[k] as string) : undefined);
+  if (!/^\d+\.\d+(\.\d+)?/.test(version))
+    throw new SopsError('malformed', `sops metadata: version "${version}" is not valid`);
+  const optional = (k: string): string | undefined =>
+    typeof m[k] === 'string' && m[k] !== '' ? (m[k] as string) : undefined;
   const rules = normalizeRules({
     unencryptedSuffix: optional('unencrypted_suffix'),
     encryptedSuffix: optional('encrypted_suffix'),

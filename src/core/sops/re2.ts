@@ -80,7 +80,8 @@ function translate(p: string): { source: string; flags: string } {
     if (!m) return 0;
     const n = Number(m[1]);
     const hi = m[3] ? Number(m[3]) : undefined;
-    if (n > 1000 || (hi !== undefined && hi > 1000)) throw new Re2Unsupported('repeat count above 1000 is invalid in RE2');
+    if (n > 1000 || (hi !== undefined && hi > 1000))
+      throw new Re2Unsupported('repeat count above 1000 is invalid in RE2');
     if (hi !== undefined && hi < n) throw new Re2Unsupported(`invalid repeat count ${m[0]}`);
     return m[0].length;
   };
@@ -147,7 +148,9 @@ function translate(p: string): { source: string; flags: string } {
           } else if (/^[=!]|^<[=!]/.test(rest)) {
             throw new Re2Unsupported('look-around assertions are not RE2 syntax');
           } else if (/^[a-zA-Z-]+[:)]/.test(rest)) {
-            throw new Re2Unsupported('inline flags other than a leading (?ims) are not translated to JavaScript');
+            throw new Re2Unsupported(
+              'inline flags other than a leading (?ims) are not translated to JavaScript',
+            );
           } else {
             throw new Re2Unsupported('unknown group syntax "(?"');
           }
@@ -168,10 +171,14 @@ function translate(p: string): { source: string; flags: string } {
       case '*':
       case '+':
       case '?': {
-        if (lastWasQuantifier && c !== '?') throw new Re2Unsupported(`nested repetition "${p.slice(i - 1, i + 1)}" (possessive quantifiers are not RE2)`);
+        if (lastWasQuantifier && c !== '?')
+          throw new Re2Unsupported(
+            `nested repetition "${p.slice(i - 1, i + 1)}" (possessive quantifiers are not RE2)`,
+          );
         if (lastWasQuantifier && c === '?') {
           // lazy modifier: same meaning in both
-          if (p[i + 1] === '?' || p[i + 1] === '*' || p[i + 1] === '+') throw new Re2Unsupported('invalid nested repetition operator');
+          if (p[i + 1] === '?' || p[i + 1] === '*' || p[i + 1] === '+')
+            throw new Re2Unsupported('invalid nested repetition operator');
           out += '?';
           i++;
           lastWasQuantifier = false;
@@ -268,7 +275,12 @@ function translate(p: string): { source: string; flags: string } {
         return { text: '\\x07', next, atom: true };
       case 'x': {
         const braced = /^\{([0-9A-Fa-f]+)\}/.exec(p.slice(next));
-        if (braced) return { text: hexEscape(parseInt(braced[1] ?? '', 16)), next: next + braced[0].length, atom: true };
+        if (braced)
+          return {
+            text: hexEscape(parseInt(braced[1] ?? '', 16)),
+            next: next + braced[0].length,
+            atom: true,
+          };
         const two = /^[0-9A-Fa-f]{2}/.exec(p.slice(next));
         if (two) return { text: hexEscape(parseInt(two[0], 16)), next: next + 2, atom: true };
         throw new Re2Unsupported('malformed \\x escape');
@@ -285,7 +297,8 @@ function translate(p: string): { source: string; flags: string } {
       case 'C':
         throw new Re2Unsupported('\\C is not translated');
       default:
-        if (/[0-9]/.test(e)) throw new Re2Unsupported(`backreferences and octal escapes like \\${e} are not supported`);
+        if (/[0-9]/.test(e))
+          throw new Re2Unsupported(`backreferences and octal escapes like \\${e} are not supported`);
         if (/[A-Za-z]/.test(e)) throw new Re2Unsupported(`\\${e} is not a valid RE2 escape`);
         return { text: escapeLiteral(e, cls), next, atom: true };
     }

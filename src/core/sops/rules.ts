@@ -16,9 +16,14 @@ export const DEFAULT_UNENCRYPTED_SUFFIX = '_unencrypted';
 
 /** sops accepts at most one of the suffix/regex rules; with none, unencrypted_suffix applies. */
 export function normalizeRules(r: SelectionRules): SelectionRules {
-  const set = [r.unencryptedSuffix, r.encryptedSuffix, r.unencryptedRegex, r.encryptedRegex, r.unencryptedCommentRegex, r.encryptedCommentRegex].filter(
-    (v) => v !== undefined && v !== '',
-  );
+  const set = [
+    r.unencryptedSuffix,
+    r.encryptedSuffix,
+    r.unencryptedRegex,
+    r.encryptedRegex,
+    r.unencryptedCommentRegex,
+    r.encryptedCommentRegex,
+  ].filter((v) => v !== undefined && v !== '');
   if (set.length > 1) {
     throw new SopsError(
       'malformed',

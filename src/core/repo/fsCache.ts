@@ -162,7 +162,14 @@ export class FsCache {
       const entries = fs.readdirSync(dir, { withFileTypes: true });
       const scopes = this.scopesFor(dir);
       const top = this.topFor(dir);
-      listing = { files: [], dirs: [], fileSet: new Set(), dirSet: new Set(), symlinkedDirs: new Set(), problems: [] };
+      listing = {
+        files: [],
+        dirs: [],
+        fileSet: new Set(),
+        dirSet: new Set(),
+        symlinkedDirs: new Set(),
+        problems: [],
+      };
       for (const e of entries) {
         const full = path.join(dir, e.name);
         let isDir = e.isDirectory();

@@ -43,6 +43,8 @@ export interface KustConfig {
   /** Files kustomize reads but does not apply as resources (patches, generator inputs...). */
   inputs: KustEntry[];
   line: number;
+  /** Line of the `resources:` key (where a forgotten folder should be added). */
+  resourcesLine: number;
 }
 
 export interface DocSummary {
@@ -199,6 +201,7 @@ function kustConfig(doc: Obj, docLine: number): KustConfig {
     nameSuffix: str(doc.nameSuffix) ?? '',
     inputs,
     line: docLine,
+    resourcesLine: line(doc, 'resources', docLine),
   };
 }
 

@@ -27,6 +27,31 @@ export interface ManifestObject extends SourceLocation {
   appliedBy: string[];
   /** Only for Secrets and SOPS files. */
   sops: SopsState;
+  /** HelmRelease only: spec.chart.spec.chart and .version. */
+  chart?: { name: string | null; version: string | null };
+}
+
+/** A top-level item of what a Flux Kustomization applies: an app folder or a loose file. */
+export interface KustomizationEntry {
+  name: string;
+  /** Absolute path of the folder or file. */
+  path: string;
+  isFolder: boolean;
+  /** Absolute paths of the manifest files applied through this entry, in kustomize order. */
+  files: string[];
+}
+
+/** Files with manifests that nothing applies, grouped by the folder (or file) that was forgotten. */
+export interface OrphanUnit {
+  /** Absolute path of the forgotten folder or file. */
+  path: string;
+  isFolder: boolean;
+  files: string[];
+  /** Key of the Flux Kustomization whose tree holds it, when it sits inside one. */
+  kustomization: string | null;
+  cluster: string | null;
+  /** The kustomization.yaml it should be listed in, when known. */
+  listedIn: string | null;
 }
 
 /** A Flux Kustomization (kustomize.toolkit.fluxcd.io) found in the repository. */
@@ -35,11 +60,17 @@ export interface FluxKustomization extends SourceLocation {
   name: string;
   namespace: string;
   apiVersion: string;
+  /** First cluster that reaches it ('' when none). */
   cluster: string;
+  /** Every cluster that reaches it (a shared Kustomization file can be in several). */
+  clusters: string[];
   /** spec.path as written. */
   specPath: string;
   /** Absolute folder that spec.path resolves to. */
   resolvedPath: string;
+  /** True when its source is another repository (or an OCI artifact): its path is not followed. */
+  external: boolean;
+  /** `namespace/name` of each dependsOn entry (namespace defaulted to the Kustomization's). */
   dependsOn: string[];
   sourceRef: ObjectRef | null;
   interval: string | null;
@@ -48,6 +79,8 @@ export interface FluxKustomization extends SourceLocation {
   decryption: { provider: string; secretRef: string | null } | null;
   /** Absolute paths of manifest files this Kustomization applies, in kustomize order. */
   files: string[];
+  /** Top-level entries of its path: folders first, then files, each in kustomize order. */
+  entries: KustomizationEntry[];
   /** Key of the Kustomization that applies this one, or null for a cluster root. */
   parent: string | null;
 }
@@ -76,6 +109,7 @@ export interface RepoModel {
   objects: ManifestObject[];
   /** Absolute paths of files with manifests that no Flux Kustomization applies. */
   orphans: string[];
+  orphanUnits: OrphanUnit[];
   problems: Problem[];
   /** Remote resources (URLs) referenced by kustomization.yaml files: listed, never fetched. */
   remoteResources: Array<SourceLocation & { url: string }>;

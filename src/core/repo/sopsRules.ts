@@ -18,7 +18,10 @@ export function re2ToRegExp(pattern: string): RegExp | null {
   }
   // RE2 spellings JavaScript reads differently or not at all.
   if (/\(\?[imsU-]+[:)]/.test(p) || p.includes('\\C') || p.includes('\\Q') || /\[\[:/.test(p)) return null;
-  p = p.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$').replace(/\\A/g, '^');
+  p = p
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\\z/g, '$')
+    .replace(/\\A/g, '^');
   try {
     return new RegExp(p, flags);
   } catch {

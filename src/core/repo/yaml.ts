@@ -162,7 +162,8 @@ class FastScanner {
         const p = this.plain;
         if (indent > p.slot.indent) {
           const more = line.slice(indent).trimEnd();
-          if (more.includes(': ') || more.endsWith(':') || more.includes(' #') || more.includes('\t')) throw BAIL;
+          if (more.includes(': ') || more.endsWith(':') || more.includes(' #') || more.includes('\t'))
+            throw BAIL;
           p.text += p.blanks > 0 ? '\n'.repeat(p.blanks) + more : ' ' + more;
           p.blanks = 0;
           p.slot.container[p.slot.key as never] = p.text as never;
@@ -484,7 +485,8 @@ class FlowParser {
       }
       for (;;) {
         const k = this.value();
-        if (typeof k !== 'string' || k === '__proto__' || Object.prototype.hasOwnProperty.call(obj, k)) throw BAIL;
+        if (typeof k !== 'string' || k === '__proto__' || Object.prototype.hasOwnProperty.call(obj, k))
+          throw BAIL;
         this.ws();
         if (this.s[this.i] !== ':') throw BAIL;
         this.i++;
@@ -577,7 +579,8 @@ function parseSlow(text: string): YamlResult {
     }
     let budget = NODE_BUDGET;
     const convert = (node: unknown, depth: number): unknown => {
-      if (--budget < 0 || depth > 200) throw new Error('document too deeply nested or alias expansion too large');
+      if (--budget < 0 || depth > 200)
+        throw new Error('document too deeply nested or alias expansion too large');
       if (isAlias(node)) return convert(node.resolve(doc), depth + 1);
       if (isScalar(node)) return node.value;
       if (isMap(node)) {

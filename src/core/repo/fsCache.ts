@@ -157,7 +157,7 @@ export class FsCache {
   /** The folder's visible entries, or null when it is not a readable folder. */
   list(dir: string): Listing | null {
     if (this.listings.has(dir)) return this.listings.get(dir)!;
-    let listing: Listing | null = null;
+    let listing: Listing | null;
     try {
       const entries = fs.readdirSync(dir, { withFileTypes: true });
       const scopes = this.scopesFor(dir);

@@ -1,4 +1,5 @@
 /** The creation rules of a `.sops.yaml`, enough to tell whether a file is meant to be encrypted. */
+import { translateRe2 } from '../sops/re2';
 
 export interface SopsCreationRule {
   /** null: the rule has no path_regex and matches every file. */
@@ -8,25 +9,8 @@ export interface SopsCreationRule {
 
 /** Translates an RE2 pattern to JavaScript, or returns null when the meaning could differ. */
 export function re2ToRegExp(pattern: string): RegExp | null {
-  let flags = '';
-  let p = pattern;
-  const lead = /^\(\?([imsU]+)\)/.exec(p);
-  if (lead) {
-    if (lead[1].includes('U')) return null;
-    flags = [...new Set(lead[1])].join('');
-    p = p.slice(lead[0].length);
-  }
-  // RE2 spellings JavaScript reads differently or not at all.
-  if (/\(\?[imsU-]+[:)]/.test(p) || p.includes('\\C') || p.includes('\\Q') || /\[\[:/.test(p)) return null;
-  p = p
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\\z/g, '$')
-    .replace(/\\A/g, '^');
-  try {
-    return new RegExp(p, flags);
-  } catch {
-    return null;
-  }
+  const r = translateRe2(pattern);
+  return r.ok ? r.regex : null;
 }
 
 /** Reads creation_rules from a parsed `.sops.yaml`; rules with untranslatable regexes are dropped. */

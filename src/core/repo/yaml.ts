@@ -50,7 +50,7 @@ function setLine(container: object, key: string | number, line: number): void {
 
 /** Parses every document of a YAML text, with line numbers; never throws. */
 export function parseYaml(text: string): YamlResult {
-  let docs: YamlDoc[] | null = null;
+  let docs: YamlDoc[] | null;
   try {
     docs = new FastScanner(text).run();
   } catch {

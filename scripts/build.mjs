@@ -9,7 +9,7 @@ const production = process.argv.includes('--production');
 /** Entry points: the extension host bundle, the CLI, and the YAML language server when present. */
 const entries = [
   { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
-  { in: 'src/cli.ts', out: 'cli', external: [], banner: '#!/usr/bin/env node' },
+  { in: 'src/cli.ts', out: 'cli', external: [] },
   { in: 'src/language/server.ts', out: 'yaml-server', external: [] },
 ].filter((entry) => existsSync(entry.in));
 

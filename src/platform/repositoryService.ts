@@ -11,7 +11,9 @@ export interface RepositoryState {
   scanning: boolean;
 }
 
-const WATCHED = '**/{*.yaml,*.yml,.sourceignore,.sops.yaml,Kustomization}';
+// Everything: a created or deleted folder arrives as one event for the folder alone.
+const WATCHED = '**/*';
+const RELEVANT = /(\.ya?ml|\/\.sourceignore|\/Kustomization|\/[^./]+)$/;
 const DEBOUNCE_MS = 150;
 
 /**
@@ -67,7 +69,9 @@ export class RepositoryService implements vscode.Disposable {
   }
 
   private queue(uri: vscode.Uri, change: 'changed' | 'deleted'): void {
-    if (uri.scheme !== 'file' || uri.fsPath.includes('/node_modules/') || uri.fsPath.includes('/.git/')) return;
+    const file = uri.fsPath;
+    if (uri.scheme !== 'file' || /\/(node_modules|\.git)(\/|$)/.test(file) || !RELEVANT.test(file)) return;
+    this.log.trace(`file ${change}: ${file}`);
     this.pending.set(uri.fsPath, change);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);

@@ -14,6 +14,9 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const keep = args.includes('--keep');
 const verbose = args.includes('--verbose');
+// Workbench chatter that says nothing about the tests (shown with --verbose).
+const WORKBENCH_NOISE =
+  /^(Ignoring fetching additional builtin|Updating additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[Service Worker\]|ChatSessionStore)/;
 const timeoutSeconds = Number(process.env.FLUX_GITOPS_TEST_TIMEOUT || 300);
 
 async function runOne(run) {
@@ -47,6 +50,7 @@ async function runOne(run) {
         else if ((match = /^\s*(\d+) failing\b/.exec(text))) counts.failed = Number(match[1]);
         else if ((match = /^\s*(\d+) pending\b/.exec(text))) counts.skipped = Number(match[1]);
       }
+      if (!verbose && WORKBENCH_NOISE.test(line)) return;
       (type === 'error' || type === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
     });
     await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));

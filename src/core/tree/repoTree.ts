@@ -69,7 +69,8 @@ function objectNode(object: ManifestObject, parentId: string): RepoNode {
   const tags = [object.kind.toLowerCase()];
   if (isFluxApi(object.apiVersion)) tags.push('flux');
   if (object.sops) tags.push(`sops-${object.sops}`);
-  const descriptionParts = [object.namespace || undefined, object.sops === 'encrypted' ? 'encrypted' : undefined];
+  const chart = object.chart?.name ? `${object.chart.name}${object.chart.version ? `@${object.chart.version}` : ''}` : undefined;
+  const descriptionParts = [object.namespace || undefined, chart, object.sops === 'encrypted' ? 'encrypted' : undefined];
   if (object.sops === 'plaintext') descriptionParts.push('plaintext!');
   return {
     id: `${parentId}|obj:${object.documentIndex}:${object.kind}/${object.namespace}/${object.name}`,
@@ -109,50 +110,33 @@ function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-/** Groups a Kustomization's files into app folders (first folder under its path) and loose files. */
+/** A Kustomization's app folders and loose files, in the order kustomize applies them. */
 function kustomizationChildren(ks: FluxKustomization, objectsByFile: Map<string, ManifestObject[]>, id: string): RepoNode[] {
-  const folders = new Map<string, string[]>();
-  const loose: string[] = [];
-  for (const file of ks.files) {
-    const relative = toPosix(path.relative(ks.resolvedPath, file));
-    const segments = relative.split('/');
-    if (segments.length === 1) {
-      loose.push(file);
-      continue;
+  return ks.entries.map((entry) => {
+    if (!entry.isFolder) {
+      // A lone file that defines an app (bjw-s.yaml, cnpg-operator.yaml) reads as the app's name.
+      return fileNode(entry.path, objectsByFile.get(entry.path) ?? [], id, entry.name);
     }
-    // Files outside the path (kustomize `../` references) are grouped by their folder.
-    const group = segments[0] === '..' ? segments.slice(0, -1).join('/') : segments[0];
-    const files = folders.get(group) ?? [];
-    files.push(file);
-    folders.set(group, files);
-  }
-  const children: RepoNode[] = [];
-  for (const [group, files] of [...folders].sort(([a], [b]) => a.localeCompare(b))) {
-    const folderId = `${id}|dir:${group}`;
-    const folderPath = path.resolve(ks.resolvedPath, group);
-    const fileNodes = files.map((file) =>
-      fileNode(file, objectsByFile.get(file) ?? [], folderId, toPosix(path.relative(folderPath, file))),
+    const folderId = `${id}|dir:${entry.path}`;
+    const fileNodes = entry.files.map((file) =>
+      fileNode(file, objectsByFile.get(file) ?? [], folderId, toPosix(path.relative(entry.path, file))),
     );
-    const objects = files.flatMap((file) => objectsByFile.get(file) ?? []);
+    const objects = entry.files.flatMap((file) => objectsByFile.get(file) ?? []);
     const release = objects.find((o) => o.kind === 'HelmRelease');
     const namespace = objects.find((o) => o.kind === 'Namespace')?.name ?? release?.namespace;
-    children.push({
+    const chart = release?.chart?.name ? `${release.chart.name}${release.chart.version ? `@${release.chart.version}` : ''}` : undefined;
+    const plaintext = objects.some((o) => o.sops === 'plaintext');
+    return {
       id: folderId,
-      kind: 'folder',
-      label: group,
-      description: [namespace, `${objects.length} objects`].filter(Boolean).join(' · '),
-      tooltip: folderPath,
+      kind: 'folder' as const,
+      label: entry.name,
+      description: [namespace, chart, plaintext ? 'plaintext secret!' : undefined].filter(Boolean).join(' · ') || undefined,
+      tooltip: `${entry.path}\n${entry.files.length} manifest file(s), ${objects.length} object(s)`,
       icon: 'folder',
-      tags: ['app'],
+      tags: ['app', ...(plaintext ? ['sops-plaintext'] : [])],
       children: fileNodes,
-    });
-  }
-  for (const file of loose.sort()) {
-    const objects = objectsByFile.get(file) ?? [];
-    // A lone file that defines an app (bjw-s.yaml, cnpg-operator.yaml) reads as the app's name.
-    children.push(fileNode(file, objects, id, path.basename(file)));
-  }
-  return children;
+    };
+  });
 }
 
 /** Builds the tree the user thinks in: cluster → Flux Kustomizations → apps → manifests → objects. */
@@ -196,22 +180,13 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
         children: kustomizationChildren(ks, objectsByFile, id),
       });
     }
-    const orphans = model.orphans.filter((file) => file.startsWith(cluster.folder + path.sep));
-    if (orphans.length > 0) {
-      const orphansId = `${clusterId}|orphans`;
-      children.push({
-        id: orphansId,
-        kind: 'orphans',
-        label: 'Not applied by Flux',
-        description: `${orphans.length} file${orphans.length === 1 ? '' : 's'}`,
-        tooltip: 'Files with manifests that no Flux Kustomization applies: add their folder to a kustomization.yaml, or delete them.',
-        icon: 'warning',
-        tags: ['orphans'],
-        children: orphans.map((file) =>
-          fileNode(file, objectsByFile.get(file) ?? [], orphansId, toPosix(path.relative(cluster.folder, file))),
-        ),
-      });
-    }
+    const orphans = orphansNode(
+      model.orphanUnits.filter((unit) => unit.cluster === cluster.name),
+      objectsByFile,
+      clusterId,
+      cluster.folder,
+    );
+    if (orphans) children.push(orphans);
     nodes.push({
       id: clusterId,
       kind: 'cluster',
@@ -223,5 +198,53 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
       children,
     });
   }
+  const elsewhere = orphansNode(
+    model.orphanUnits.filter((unit) => !unit.cluster || !model.clusters.some((c) => c.name === unit.cluster)),
+    objectsByFile,
+    'repo',
+    model.roots[0] ?? '',
+  );
+  if (elsewhere) nodes.push(elsewhere);
   return nodes;
+}
+
+/** "Not applied by Flux": folders and files with manifests that no Flux Kustomization applies. */
+function orphansNode(
+  units: RepoModel['orphanUnits'],
+  objectsByFile: Map<string, ManifestObject[]>,
+  parentId: string,
+  base: string,
+): RepoNode | undefined {
+  if (units.length === 0) return undefined;
+  const id = `${parentId}|orphans`;
+  const children = units.map((unit): RepoNode => {
+    const label = toPosix(path.relative(base, unit.path)) || path.basename(unit.path);
+    if (!unit.isFolder) return fileNode(unit.path, objectsByFile.get(unit.path) ?? [], id, label);
+    const folderId = `${id}|dir:${unit.path}`;
+    return {
+      id: folderId,
+      kind: 'folder',
+      label,
+      description: unit.listedIn ? `not in ${path.basename(path.dirname(unit.listedIn))}/${path.basename(unit.listedIn)}` : undefined,
+      tooltip: unit.listedIn
+        ? `${unit.path}\nNothing applies this folder: add it to the resources of ${unit.listedIn}.`
+        : `${unit.path}\nNo Flux Kustomization applies this folder.`,
+      icon: 'folder',
+      tags: ['orphan'],
+      children: unit.files.map((file) =>
+        fileNode(file, objectsByFile.get(file) ?? [], folderId, toPosix(path.relative(unit.path, file))),
+      ),
+    };
+  });
+  const files = units.reduce((sum, unit) => sum + unit.files.length, 0);
+  return {
+    id,
+    kind: 'orphans',
+    label: 'Not applied by Flux',
+    description: `${files} file${files === 1 ? '' : 's'}`,
+    tooltip: 'Manifests that no Flux Kustomization applies: list their folder in a kustomization.yaml, or delete them.',
+    icon: 'warning',
+    tags: ['orphans'],
+    children,
+  };
 }

@@ -36,7 +36,7 @@ describe('the Flux tree on the sample repository', () => {
     assert.deepStrictEqual(labels(release.children), ['OCIRepository podinfo', 'HelmRelease podinfo']);
     const helmRelease = release.children[1];
     assert.strictEqual(helmRelease.object?.namespace, 'podinfo');
-    assert.strictEqual(helmRelease.location?.line, 11);
+    assert.strictEqual(helmRelease.location?.line, 12);
     assert.ok(helmRelease.tags.includes('helmrelease') && helmRelease.tags.includes('flux'));
     const secret = child(child(apps, 'podinfo'), 'secrets.yaml');
     assert.ok(secret.tags.includes('sops-encrypted'), `secrets.yaml tags: ${secret.tags.join(' ')}`);

@@ -31,7 +31,7 @@ const CONFIG = `creation_rules:
   - age: age1eee
 `;
 
-test('the nearest .sops.yaml at or above the file, not above the root', async () => {
+void test('the nearest .sops.yaml at or above the file, not above the root', async () => {
   const fs = memFs({
     [path.join(ROOT, '.sops.yaml')]: CONFIG,
     [path.join(ROOT, 'sub', '.sops.yaml')]: 'creation_rules: []\n',
@@ -47,7 +47,7 @@ test('the nearest .sops.yaml at or above the file, not above the root', async ()
   assert.equal(await findSopsConfig('/elsewhere/x.yaml', ROOT, fs), undefined);
 });
 
-test('creation rules: first match, path relative to the config folder, age lists', () => {
+void test('creation rules: first match, path relative to the config folder, age lists', () => {
   const c = parseSopsConfig(CONFIG, path.join(ROOT, '.sops.yaml'));
   const r1 = matchCreationRule(path.join(ROOT, 'apps', 'a.enc.yaml'), c);
   assert.equal(r1.index, 0);
@@ -60,7 +60,7 @@ test('creation rules: first match, path relative to the config folder, age lists
   assert.equal(matchCreationRule(path.join(ROOT, 'x.json'), c).index, 2);
 });
 
-test('no matching rule and bad regexes are reported', () => {
+void test('no matching rule and bad regexes are reported', () => {
   const c = parseSopsConfig(
     "creation_rules:\n  - path_regex: '\\.yaml$'\n    age: age1x\n",
     path.join(ROOT, '.sops.yaml'),

@@ -47,7 +47,7 @@ async function rejects(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof SopsError && e.code === code);
 }
 
-test('native YAML round trip keeps the plaintext byte for byte (multi-doc, comments, all types)', async () => {
+void test('native YAML round trip keeps the plaintext byte for byte (multi-doc, comments, all types)', async () => {
   const k = await newKey();
   const enc = await engine.encrypt(MULTI, 'yaml', { age: [k.recipient], rules: {} });
   assert.ok(!enc.includes('s3cr3t'));
@@ -64,7 +64,7 @@ test('native YAML round trip keeps the plaintext byte for byte (multi-doc, comme
   assert.equal(dec.plaintext, MULTI);
 });
 
-test('encrypted_regex keeps metadata plaintext and leaves top-level comments alone', async () => {
+void test('encrypted_regex keeps metadata plaintext and leaves top-level comments alone', async () => {
   const k = await newKey();
   const enc = await engine.encrypt(MULTI, 'yaml', {
     age: [k.recipient],
@@ -78,7 +78,7 @@ test('encrypted_regex keeps metadata plaintext and leaves top-level comments alo
   assert.equal((await engine.decrypt(enc, 'yaml', ids(k.identity))).plaintext, MULTI);
 });
 
-test('suffix and regex rules, mac_only_encrypted', async () => {
+void test('suffix and regex rules, mac_only_encrypted', async () => {
   const k = await newKey();
   const src = 'a_unencrypted: open\nb: closed\nc_enc: sealed\nmeta:\n  x: 1\n';
   const e1 = await engine.encrypt(src, 'yaml', { age: [k.recipient], rules: {} });
@@ -102,7 +102,7 @@ test('suffix and regex rules, mac_only_encrypted', async () => {
     assert.equal((await engine.decrypt(e, 'yaml', ids(k.identity))).plaintext, src);
 });
 
-test('MAC mismatch, wrong key, not sops, already encrypted, malformed ENC', async () => {
+void test('MAC mismatch, wrong key, not sops, already encrypted, malformed ENC', async () => {
   const k = await newKey();
   const other = await newKey();
   const enc = await engine.encrypt('a: 1\nb_unencrypted: x\n', 'yaml', { age: [k.recipient], rules: {} });
@@ -127,7 +127,7 @@ test('MAC mismatch, wrong key, not sops, already encrypted, malformed ENC', asyn
   await rejects(engine.encrypt('a: &x 1\nb: *x\n', 'yaml', { age: [k.recipient], rules: {} }), 'unsupported');
 });
 
-test('several recipients: each one decrypts', async () => {
+void test('several recipients: each one decrypts', async () => {
   const a = await newKey();
   const b = await newKey();
   const enc = await engine.encrypt('k: v\n', 'yaml', { age: [a.recipient, b.recipient], rules: {} });
@@ -135,7 +135,7 @@ test('several recipients: each one decrypts', async () => {
   assert.equal((await engine.decrypt(enc, 'yaml', ids(b.identity))).plaintext, 'k: v\n');
 });
 
-test('re-encrypt after edit keeps the ciphertext of unchanged values and comments', async () => {
+void test('re-encrypt after edit keeps the ciphertext of unchanged values and comments', async () => {
   const k = await newKey();
   let t = 0;
   const clock = new NativeSopsEngine(() => new Date(Date.UTC(2026, 0, 1, 0, 0, t++)));
@@ -155,7 +155,7 @@ test('re-encrypt after edit keeps the ciphertext of unchanged values and comment
   assert.equal((await clock.decrypt(re, 'yaml', ids(k.identity))).plaintext, edited);
 });
 
-test('JSON: round trip, numbers, metadata member', async () => {
+void test('JSON: round trip, numbers, metadata member', async () => {
   const k = await newKey();
   const src = '{\n\t"a": 7,\n\t"b": 1.5,\n\t"c": "s",\n\t"d": [1, true, null, "x"],\n\t"e": {"f": "g"}\n}\n';
   const enc = await engine.encrypt(src, 'json', { age: [k.recipient], rules: {} });
@@ -170,7 +170,7 @@ test('JSON: round trip, numbers, metadata member', async () => {
   assert.equal((await engine.decrypt(re, 'json', ids(k.identity))).plaintext, edited);
 });
 
-test('formatFloat matches Go strconv.FormatFloat(f, f, -1, 64)', () => {
+void test('formatFloat matches Go strconv.FormatFloat(f, f, -1, 64)', () => {
   assert.equal(formatFloat(3.14), '3.14');
   assert.equal(formatFloat(1), '1');
   assert.equal(formatFloat(1e21), '1000000000000000000000');
@@ -179,7 +179,7 @@ test('formatFloat matches Go strconv.FormatFloat(f, f, -1, 64)', () => {
   assert.equal(formatFloat(Infinity), '+Inf');
 });
 
-test('YAML timestamps as yaml.v3 reads them', () => {
+void test('YAML timestamps as yaml.v3 reads them', () => {
   assert.equal(yamlTimestamp('2024-01-01'), '2024-01-01T00:00:00Z');
   assert.equal(yamlTimestamp('2024-1-2T3:04:05.500+00:00'), '2024-01-02T03:04:05.5Z');
   assert.equal(yamlTimestamp('2024-01-02T03:04:05+02:00'), '2024-01-02T03:04:05+02:00');
@@ -188,7 +188,7 @@ test('YAML timestamps as yaml.v3 reads them', () => {
   assert.equal(yamlTimestamp('hello'), undefined);
 });
 
-test('a YAML date is encrypted as type:time and a quoted one as a string', async () => {
+void test('a YAML date is encrypted as type:time and a quoted one as a string', async () => {
   const k = await newKey();
   const enc = await engine.encrypt('d: 2024-01-01\ns: "2024-01-01"\n', 'yaml', {
     age: [k.recipient],

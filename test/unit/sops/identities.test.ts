@@ -21,7 +21,7 @@ function env(
   };
 }
 
-test('identities from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, the setting and the default file', async () => {
+void test('identities from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, the setting and the default file', async () => {
   const [a, b, c, d] = await Promise.all([newKey(), newKey(), newKey(), newKey()]);
   const def = path.join('/home/u', '.config', 'sops', 'age', 'keys.txt');
   const r = await loadAgeIdentities(
@@ -42,7 +42,7 @@ test('identities from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, the setting and the defau
   );
 });
 
-test('XDG_CONFIG_HOME default location comes first', async () => {
+void test('XDG_CONFIG_HOME default location comes first', async () => {
   const k = await newKey();
   const r = await loadAgeIdentities(
     env({ XDG_CONFIG_HOME: '/xdg' }, { [path.join('/xdg', 'sops', 'age', 'keys.txt')]: k.identity }),
@@ -50,7 +50,7 @@ test('XDG_CONFIG_HOME default location comes first', async () => {
   assert.deepEqual(r.identities, [k.identity]);
 });
 
-test('SOPS_AGE_KEY_CMD runs as an argument array, not when commands are disallowed', async () => {
+void test('SOPS_AGE_KEY_CMD runs as an argument array, not when commands are disallowed', async () => {
   const k = await newKey();
   const calls: string[][] = [];
   const run: IdentityEnv['run'] = async (cmd, args): Promise<ProcessResult> => {
@@ -72,12 +72,12 @@ test('SOPS_AGE_KEY_CMD runs as an argument array, not when commands are disallow
   );
 });
 
-test('splitCommand handles quotes and escapes without a shell', () => {
+void test('splitCommand handles quotes and escapes without a shell', () => {
   assert.deepEqual(splitCommand(`a 'b c' "d \\"e\\"" f\\ g ''`), ['a', 'b c', 'd "e"', 'f g', '']);
   assert.throws(() => splitCommand('a "b'), SopsError);
 });
 
-test('a missing SOPS_AGE_KEY_FILE is reported', async () => {
+void test('a missing SOPS_AGE_KEY_FILE is reported', async () => {
   await assert.rejects(
     loadAgeIdentities(env({ SOPS_AGE_KEY_FILE: '/nope' }, {})),
     (e: unknown) => e instanceof SopsError && e.code === 'no-identity',

@@ -4,12 +4,12 @@ import { runProcess } from '../../../src/core/process/run';
 
 const node = process.execPath;
 
-test('runProcess: ok with stdin and stdout', async () => {
+void test('runProcess: ok with stdin and stdout', async () => {
   const r = await runProcess(node, ['-e', 'process.stdin.pipe(process.stdout)'], { input: 'hello' });
   assert.deepEqual(r, { kind: 'ok', stdout: 'hello', stderr: '' });
 });
 
-test('runProcess: failed, not-found, timeout, cancelled', async () => {
+void test('runProcess: failed, not-found, timeout, cancelled', async () => {
   const f = await runProcess(node, ['-e', 'console.error("bad"); process.exit(3)']);
   assert.equal(f.kind, 'failed');
   if (f.kind === 'failed') {

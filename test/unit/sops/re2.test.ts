@@ -13,7 +13,7 @@ function bad(p: string, why: RegExp): void {
   if (!r.ok) assert.match(r.error, why);
 }
 
-test('RE2 patterns with the same meaning pass through', () => {
+void test('RE2 patterns with the same meaning pass through', () => {
   assert.ok(ok('^(data|stringData)$').test('stringData'));
   assert.ok(!ok('^(data|stringData)$').test('metadata'));
   assert.ok(ok('.*\\.enc\\.yaml$').test('a/b.enc.yaml'));
@@ -22,7 +22,7 @@ test('RE2 patterns with the same meaning pass through', () => {
   assert.ok(ok('x/y').test('x/y'));
 });
 
-test('RE2 constructs are translated when JavaScript reads them differently', () => {
+void test('RE2 constructs are translated when JavaScript reads them differently', () => {
   assert.ok(ok('(?P<env>prod|dev)/').test('prod/'));
   assert.ok(ok('\\.yaml\\z').test('a.yaml'));
   assert.ok(!ok('\\.yaml\\z').test('a.yaml\n'));
@@ -37,7 +37,7 @@ test('RE2 constructs are translated when JavaScript reads them differently', () 
   assert.ok(ok('a{,2}').test('a{,2}'), 'literal brace as in RE2');
 });
 
-test('patterns JavaScript would read differently and that do not translate are reported', () => {
+void test('patterns JavaScript would read differently and that do not translate are reported', () => {
   bad('a(?=b)', /look-around/);
   bad('(a)\\1', /backreference/);
   bad('a*+', /possessive|nested/);

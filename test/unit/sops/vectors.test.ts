@@ -80,7 +80,7 @@ function get(o: unknown, dotted: string): unknown {
 }
 
 for (const c of CASES) {
-  test(`vector ${c.file} decrypts natively with its MAC verified`, { skip }, async () => {
+  void test(`vector ${c.file} decrypts natively with its MAC verified`, { skip }, async () => {
     const idsList = parseIdentities(read(c.key));
     const { plaintext } = await engine.decrypt(read(c.file), c.format, async () => idsList);
     const value = c.format === 'json' ? JSON.parse(plaintext) : YAML.parse(plaintext);
@@ -90,7 +90,7 @@ for (const c of CASES) {
   });
 }
 
-test('vector humphd-sops-age/secret.enc.json equals secret.json', { skip }, async () => {
+void test('vector humphd-sops-age/secret.enc.json equals secret.json', { skip }, async () => {
   const idsList = parseIdentities(read('humphd-sops-age/key.txt'));
   const { plaintext } = await engine.decrypt(
     read('humphd-sops-age/secret.enc.json'),
@@ -100,7 +100,7 @@ test('vector humphd-sops-age/secret.enc.json equals secret.json', { skip }, asyn
   assert.deepEqual(JSON.parse(plaintext), JSON.parse(read('humphd-sops-age/secret.json')));
 });
 
-test('vector getsops age mock key decrypts to "data"', { skip }, async () => {
+void test('vector getsops age mock key decrypts to "data"', { skip }, async () => {
   const age = await loadAge();
   const d = new age.Decrypter();
   for (const id of parseIdentities(read('getsops-sops/age_mock_identity.txt'))) d.addIdentity(id);

@@ -247,6 +247,11 @@ export class FsCache {
     return k;
   }
 
+  /** The cached state of a file, without reading it. */
+  cached(p: string): FileState | undefined {
+    return this.files.get(p);
+  }
+
   /** The parsed summary of a file, read once and cached until invalidated. */
   file(p: string): FileState {
     const cached = this.files.get(p);

@@ -11,6 +11,7 @@ import {
   isKustomizeConfig,
   type DocSummary,
   type FluxKsSpec,
+  type ParsedFile,
   type RefAt,
 } from './manifest';
 import {
@@ -59,6 +60,22 @@ interface Draft {
   key: string;
   parent: Draft | null;
   clusters: string[];
+}
+
+interface State {
+  discovered: string[];
+  parsedFiles: Set<string>;
+  drafts: Draft[];
+  appliers: Map<string, Array<{ d: Draft; a: Applied }>>;
+  orphanFiles: Set<string>;
+  /** Problems of the graph: walking, expansion, paths, cycles, orphans, Kustomization refs. */
+  structProblems: Problem[];
+  draftProblems: Map<Draft, Problem[]>;
+  fileProblems: Map<string, Problem[]>;
+  objectsByFile: Map<string, ManifestObject[]>;
+  /** `kind/namespace/name` of every object in the repository, for reference checks. */
+  known: Set<string>;
+  model: RepoModel;
 }
 
 interface ExpandCtx {
@@ -157,6 +174,7 @@ export class RepoIndex {
   private gitRoots = new Map<string, string | null>();
   private sopsConfigs = new Map<string, { file: string; rules: SopsCreationRule[] } | null>();
   private current: RepoModel | null = null;
+  private state: State | null = null;
 
   constructor(
     roots: string[],
@@ -192,9 +210,14 @@ export class RepoIndex {
     if (!this.current) return this.scan();
     const abs = path.resolve(p);
     if (abs.split(path.sep).includes('.git')) return this.current;
-    this.cache.invalidate(abs, !this.cache.knows(abs));
-    if (path.basename(abs) === '.sops.yaml') this.sopsConfigs.clear();
-    return this.rebuild();
+    const known = this.cache.knows(abs);
+    const before = known ? (this.cache.cached(abs)?.parsed ?? null) : null;
+    this.cache.invalidate(abs, !known);
+    if (path.basename(abs) === '.sops.yaml') {
+      this.sopsConfigs.clear();
+      return this.rebuild();
+    }
+    return (known && this.tryContentUpdate(abs, before)) || this.rebuild();
   }
 
   /** Takes a deleted file (or folder) into account and returns the new model. */
@@ -708,77 +731,9 @@ export class RepoIndex {
       });
     }
 
-    // Objects, with duplicates and SOPS checks per applying Kustomization.
-    const objects = new Map<string, ManifestObject>();
+    // Files read: discovered ones and those applied from outside the roots.
     const parsedFiles = new Set<string>(discovered);
-    for (const d of drafts) {
-      const seen = new Map<string, SourceLocation>();
-      for (const a of d.applied) {
-        parsedFiles.add(a.file);
-        const st = this.cache.file(a.file);
-        if (!st.parsed) continue;
-        for (const doc of st.parsed.docs) {
-          if (isKustomizeConfig(doc.apiVersion)) continue;
-          const scoped = CLUSTER_SCOPED.has(doc.kind);
-          const ns = scoped ? '' : (d.spec.targetNamespace ?? a.ns ?? doc.namespace);
-          const name = doc.kind === 'CustomResourceDefinition' ? doc.name : a.prefix + doc.name + a.suffix;
-          const id = `${group(doc.apiVersion)}|${doc.kind}|${ns}|${name}`;
-          const first = seen.get(id);
-          if (first) {
-            if (first.file !== a.file || first.line !== doc.line) {
-              problems.push(
-                problem(
-                  'error',
-                  'duplicate-object',
-                  a.file,
-                  doc.line,
-                  `${doc.kind} ${ns ? ns + '/' : ''}${name} is also defined at ${relSlash(d.base, first.file)}:${first.line}; Kustomization ${d.doc.name} cannot apply both.`,
-                ),
-              );
-            } else {
-              problems.push(
-                problem(
-                  'error',
-                  'duplicate-object',
-                  a.file,
-                  doc.line,
-                  `${doc.kind} ${ns ? ns + '/' : ''}${name} is listed twice in Kustomization ${d.doc.name}.`,
-                ),
-              );
-            }
-            continue;
-          }
-          seen.set(id, { file: a.file, line: doc.line });
-          const okey = `${a.file}#${doc.index}#${ns}#${name}`;
-          let o = objects.get(okey);
-          if (!o) {
-            o = this.objectOf(a.file, doc, ns, name);
-            objects.set(okey, o);
-          }
-          if (!o.appliedBy.includes(d.key)) o.appliedBy.push(d.key);
-          if (doc.sopsEncrypted && !d.spec.decryption) {
-            problems.push(
-              problem(
-                'error',
-                'sops-no-decryption',
-                a.file,
-                doc.line,
-                `${doc.kind} ${name} is SOPS-encrypted but Kustomization ${d.doc.name} has no spec.decryption; reconciliation will fail.`,
-              ),
-            );
-          }
-        }
-      }
-    }
-
-    // Parse problems of every file read.
-    for (const f of parsedFiles) {
-      const st = this.cache.file(f);
-      if (st.skipped) problems.push(st.skipped);
-      for (const e of st.parsed?.errors ?? []) {
-        problems.push(problem('error', 'yaml-syntax', f, e.line, `YAML syntax error: ${e.message}`));
-      }
-    }
+    for (const d of drafts) for (const a of d.applied) parsedFiles.add(a.file);
 
     // Orphans: files with manifests that nothing applies.
     const appliedFiles = new Set(appliers.keys());
@@ -798,11 +753,6 @@ export class RepoIndex {
       const parsed = this.cache.file(f).parsed;
       if (!parsed || !parsed.hasManifests) continue;
       orphans.push(f);
-      for (const doc of parsed.docs) {
-        if (isKustomizeConfig(doc.apiVersion)) continue;
-        const okey = `${f}#${doc.index}#${doc.namespace}#${doc.name}`;
-        if (!objects.has(okey)) objects.set(okey, this.objectOf(f, doc, doc.namespace, doc.name));
-      }
       const root = this.rootOf(f);
       let child = f;
       let dir = path.dirname(f);
@@ -870,22 +820,226 @@ export class RepoIndex {
       }
     }
 
-    const objectList = [...objects.values()];
-    this.checkReferences(drafts, objectList, problems);
-    this.checkSecrets(objectList, parsedFiles, problems);
-
-    const model: RepoModel = {
-      roots: [...this.roots],
-      clusters,
-      kustomizations,
-      objects: objectList,
-      orphans,
-      orphanUnits,
-      problems: dedupeProblems(problems),
-      remoteResources: dedupeBy(remote, (r) => `${r.file}:${r.line}:${r.url}`),
+    const st: State = {
+      discovered,
+      parsedFiles,
+      drafts,
+      appliers,
+      orphanFiles: new Set(orphans),
+      structProblems: problems,
+      draftProblems: new Map(),
+      fileProblems: new Map(),
+      objectsByFile: new Map(),
+      known: new Set(),
+      model: {
+        roots: [...this.roots],
+        clusters,
+        kustomizations,
+        objects: [],
+        orphans,
+        orphanUnits,
+        problems: [],
+        remoteResources: dedupeBy(remote, (r) => `${r.file}:${r.line}:${r.url}`),
+      },
     };
+    // Objects in kustomize order of the Kustomizations, then those of orphan files.
+    for (const d of drafts)
+      for (const a of d.applied) if (!st.objectsByFile.has(a.file)) this.buildObjects(st, a.file);
+    for (const f of orphans) if (!st.objectsByFile.has(f)) this.buildObjects(st, f);
+    for (const list of st.objectsByFile.values())
+      for (const o of list) st.known.add(`${o.kind}/${o.namespace}/${o.name}`);
+    for (const f of parsedFiles) {
+      for (const doc of this.cache.file(f).parsed?.docs ?? [])
+        st.known.add(`${doc.kind}/${doc.namespace}/${doc.name}`);
+    }
+    this.checkDraftReferences(st, problems);
+    for (const d of drafts) st.draftProblems.set(d, this.draftChecks(d));
+    for (const f of parsedFiles) st.fileProblems.set(f, this.fileChecks(st, f));
+    this.state = st;
+    return this.publish(st);
+  }
+
+  /** Assembles the model from the cached pieces. */
+  private publish(st: State): RepoModel {
+    const objects: ManifestObject[] = [];
+    for (const list of st.objectsByFile.values()) for (const o of list) objects.push(o);
+    const problems = [...st.structProblems];
+    for (const l of st.draftProblems.values()) problems.push(...l);
+    for (const l of st.fileProblems.values()) problems.push(...l);
+    const model: RepoModel = { ...st.model, objects, problems: dedupeProblems(problems) };
     this.current = model;
     return model;
+  }
+
+  /**
+   * The incremental path: a manifest's content changed but not what it declares (same objects,
+   * no Flux Kustomization or source in it), so the graph stands and only that file's objects
+   * and checks are redone. Returns null when a full rebuild is needed.
+   */
+  private tryContentUpdate(file: string, before: ParsedFile | null): RepoModel | null {
+    const st = this.state;
+    if (!st || !before || !st.parsedFiles.has(file)) return null;
+    if (KUSTOMIZATION_FILES.includes(path.basename(file))) return null;
+    const after = this.cache.file(file).parsed;
+    if (!after || after.kustomize || before.kustomize) return null;
+    const shape = (p: ParsedFile): string =>
+      p.docs.map((d) => `${d.index}|${d.apiVersion}|${d.kind}|${d.namespace}|${d.name}`).join('\n');
+    const declares = (p: ParsedFile): boolean => p.docs.some((d) => d.fluxKs || d.url !== undefined);
+    if (declares(before) || declares(after) || shape(before) !== shape(after)) return null;
+    this.buildObjects(st, file);
+    for (const { d } of st.appliers.get(file) ?? []) st.draftProblems.set(d, this.draftChecks(d));
+    st.fileProblems.set(file, this.fileChecks(st, file));
+    return this.publish(st);
+  }
+
+  /** (Re)builds the objects of one file from the Kustomizations that apply it. */
+  private buildObjects(st: State, file: string): void {
+    const parsed = this.cache.file(file).parsed;
+    const list: ManifestObject[] = [];
+    st.objectsByFile.set(file, list);
+    if (!parsed) return;
+    const byId = new Map<string, ManifestObject>();
+    const appliers = st.appliers.get(file);
+    for (const doc of parsed.docs) {
+      if (isKustomizeConfig(doc.apiVersion)) continue;
+      if (!appliers) {
+        if (st.orphanFiles.has(file)) list.push(this.objectOf(file, doc, doc.namespace, doc.name));
+        continue;
+      }
+      for (const { d, a } of appliers) {
+        const { ns, name } = identity(doc, d, a);
+        const id = `${doc.index}#${ns}#${name}`;
+        let o = byId.get(id);
+        if (!o) {
+          o = this.objectOf(file, doc, ns, name);
+          byId.set(id, o);
+          list.push(o);
+        }
+        if (!o.appliedBy.includes(d.key)) o.appliedBy.push(d.key);
+      }
+    }
+  }
+
+  /** Duplicate identities and SOPS files without decryption, for one Kustomization. */
+  private draftChecks(d: Draft): Problem[] {
+    const problems: Problem[] = [];
+    const seen = new Map<string, SourceLocation>();
+    for (const a of d.applied) {
+      const parsed = this.cache.file(a.file).parsed;
+      if (!parsed) continue;
+      for (const doc of parsed.docs) {
+        if (isKustomizeConfig(doc.apiVersion)) continue;
+        const { ns, name } = identity(doc, d, a);
+        const id = `${group(doc.apiVersion)}|${doc.kind}|${ns}|${name}`;
+        const first = seen.get(id);
+        const shown = `${doc.kind} ${ns ? ns + '/' : ''}${name}`;
+        if (first) {
+          const msg =
+            first.file === a.file && first.line === doc.line
+              ? `${shown} is listed twice in Kustomization ${d.doc.name}.`
+              : `${shown} is also defined at ${relSlash(d.base, first.file)}:${first.line}; Kustomization ${d.doc.name} cannot apply both.`;
+          problems.push(problem('error', 'duplicate-object', a.file, doc.line, msg));
+          continue;
+        }
+        seen.set(id, { file: a.file, line: doc.line });
+        if (doc.sopsEncrypted && !d.spec.decryption) {
+          problems.push(
+            problem(
+              'error',
+              'sops-no-decryption',
+              a.file,
+              doc.line,
+              `${doc.kind} ${name} is SOPS-encrypted but Kustomization ${d.doc.name} has no spec.decryption; reconciliation will fail.`,
+            ),
+          );
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** Problems that depend on one file only: parsing, plaintext Secrets, HelmRelease references. */
+  private fileChecks(st: State, file: string): Problem[] {
+    const problems: Problem[] = [];
+    const fs0 = this.cache.file(file);
+    if (fs0.skipped) problems.push(fs0.skipped);
+    for (const e of fs0.parsed?.errors ?? []) {
+      problems.push(problem('error', 'yaml-syntax', file, e.line, `YAML syntax error: ${e.message}`));
+    }
+    const docs = fs0.parsed?.docs ?? [];
+    const seen = new Set<string>();
+    for (const o of st.objectsByFile.get(file) ?? []) {
+      const doc = docs.find((x) => x.index === o.documentIndex);
+      if (!doc) continue;
+      if (doc.helm && !seen.has(`hr#${doc.index}`)) {
+        seen.add(`hr#${doc.index}`);
+        const ns = o.namespace;
+        const h = doc.helm;
+        if (h.sourceRef)
+          this.checkRef(st, problems, h.sourceRef, ns, 'HelmRepository', file, 'Chart sourceRef');
+        if (h.chartRef) this.checkRef(st, problems, h.chartRef, ns, 'OCIRepository', file, 'chartRef');
+        for (const r of h.dependsOn) this.checkRef(st, problems, r, ns, 'HelmRelease', file, 'dependsOn');
+      }
+      if (o.kind === 'Secret' && o.sops === 'plaintext' && doc.secretHasData && !seen.has(`s#${doc.index}`)) {
+        seen.add(`s#${doc.index}`);
+        const cfg = this.sopsConfigFor(file);
+        const rule = cfg ? matchingSopsRule(cfg.rules, relSlash(path.dirname(cfg.file), file)) : null;
+        if (cfg && rule) {
+          problems.push(
+            problem(
+              'error',
+              'plaintext-secret',
+              file,
+              o.line,
+              `Secret ${o.name} is not encrypted, but ${relSlash(this.rootOf(file), cfg.file)} says this file must be (${rule.source ? 'path_regex ' + rule.source : 'catch-all rule'}). Encrypt it with sops before committing.`,
+            ),
+          );
+        } else {
+          problems.push(
+            problem(
+              'warning',
+              'plaintext-secret',
+              file,
+              o.line,
+              `Secret ${o.name} is stored in plain text in Git.`,
+            ),
+          );
+        }
+      }
+    }
+    return problems;
+  }
+
+  private checkRef(
+    st: State,
+    problems: Problem[],
+    ref: RefAt,
+    defaultNs: string,
+    defaultKind: string,
+    file: string,
+    what: string,
+  ): void {
+    const kind = ref.kind || defaultKind;
+    const ns = ref.namespace || defaultNs;
+    if (st.known.has(`${kind}/${ns}/${ref.name}`)) return;
+    problems.push(
+      problem(
+        'warning',
+        'unresolved-reference',
+        file,
+        ref.line,
+        `${what} ${kind} ${ns}/${ref.name} is not in the repository (it may exist only in the cluster).`,
+      ),
+    );
+  }
+
+  private checkDraftReferences(st: State, problems: Problem[]): void {
+    for (const d of st.drafts) {
+      if (d.spec.sourceRef)
+        this.checkRef(st, problems, d.spec.sourceRef, d.namespace, 'GitRepository', d.file, 'sourceRef');
+      for (const r of d.spec.dependsOn)
+        this.checkRef(st, problems, r, d.namespace, 'Kustomization', d.file, 'dependsOn');
+    }
   }
 
   private objectOf(file: string, doc: DocSummary, namespace: string, name: string): ManifestObject {
@@ -922,79 +1076,13 @@ export class RepoIndex {
     // Folders first (the apps), then loose files, each group in kustomize order.
     return [...all.filter((e) => e.isFolder), ...all.filter((e) => !e.isFolder)];
   }
+}
 
-  private checkReferences(drafts: Draft[], objects: ManifestObject[], problems: Problem[]): void {
-    const known = new Set<string>();
-    for (const o of objects) known.add(`${o.kind}/${o.namespace}/${o.name}`);
-    for (const f of new Set(objects.map((o) => o.file))) {
-      for (const doc of this.cache.file(f).parsed?.docs ?? [])
-        known.add(`${doc.kind}/${doc.namespace}/${doc.name}`);
-    }
-    const check = (ref: RefAt, defaultNs: string, defaultKind: string, file: string, what: string): void => {
-      const kind = ref.kind || defaultKind;
-      const ns = ref.namespace || defaultNs;
-      if (known.has(`${kind}/${ns}/${ref.name}`)) return;
-      problems.push(
-        problem(
-          'warning',
-          'unresolved-reference',
-          file,
-          ref.line,
-          `${what} ${kind} ${ns}/${ref.name} is not in the repository (it may exist only in the cluster).`,
-        ),
-      );
-    };
-    for (const d of drafts) {
-      if (d.spec.sourceRef) check(d.spec.sourceRef, d.namespace, 'GitRepository', d.file, 'sourceRef');
-      for (const r of d.spec.dependsOn) check(r, d.namespace, 'Kustomization', d.file, 'dependsOn');
-    }
-    const seenHr = new Set<string>();
-    for (const o of objects) {
-      if (o.kind !== 'HelmRelease') continue;
-      const doc = this.cache.file(o.file).parsed?.docs.find((x) => x.index === o.documentIndex);
-      if (!doc?.helm || seenHr.has(`${o.file}#${o.documentIndex}`)) continue;
-      seenHr.add(`${o.file}#${o.documentIndex}`);
-      const ns = o.namespace;
-      if (doc.helm.sourceRef) check(doc.helm.sourceRef, ns, 'HelmRepository', o.file, 'Chart sourceRef');
-      if (doc.helm.chartRef) check(doc.helm.chartRef, ns, 'OCIRepository', o.file, 'chartRef');
-      for (const r of doc.helm.dependsOn) check(r, ns, 'HelmRelease', o.file, 'dependsOn');
-    }
-  }
-
-  private checkSecrets(objects: ManifestObject[], files: Set<string>, problems: Problem[]): void {
-    const done = new Set<string>();
-    for (const o of objects) {
-      if (o.kind !== 'Secret' || o.sops !== 'plaintext') continue;
-      const id = `${o.file}#${o.documentIndex}`;
-      if (done.has(id) || !files.has(o.file)) continue;
-      done.add(id);
-      const doc = this.cache.file(o.file).parsed?.docs.find((x) => x.index === o.documentIndex);
-      if (!doc?.secretHasData) continue;
-      const cfg = this.sopsConfigFor(o.file);
-      const rule = cfg ? matchingSopsRule(cfg.rules, relSlash(path.dirname(cfg.file), o.file)) : null;
-      if (cfg && rule) {
-        problems.push(
-          problem(
-            'error',
-            'plaintext-secret',
-            o.file,
-            o.line,
-            `Secret ${o.name} is not encrypted, but ${relSlash(this.rootOf(o.file), cfg.file)} says this file must be (${rule.source ? 'path_regex ' + rule.source : 'catch-all rule'}). Encrypt it with sops before committing.`,
-          ),
-        );
-      } else {
-        problems.push(
-          problem(
-            'warning',
-            'plaintext-secret',
-            o.file,
-            o.line,
-            `Secret ${o.name} is stored in plain text in Git.`,
-          ),
-        );
-      }
-    }
-  }
+/** Effective namespace and name of a document as one Kustomization applies it. */
+function identity(doc: DocSummary, d: Draft, a: Applied): { ns: string; name: string } {
+  const ns = CLUSTER_SCOPED.has(doc.kind) ? '' : (d.spec.targetNamespace ?? a.ns ?? doc.namespace);
+  const name = doc.kind === 'CustomResourceDefinition' ? doc.name : a.prefix + doc.name + a.suffix;
+  return { ns, name };
 }
 
 function dependencyOrder(list: Draft[], deps: Map<Draft, Draft[]>): Draft[] {

@@ -1,0 +1,259 @@
+// A connection to one cluster of the repository through one kubeconfig context: discovery, then one
+// KindWatcher per served Flux kind, all feeding the shared status store. The manager keeps one
+// connection per repository cluster; several can be connected at once.
+import type * as K8s from '@kubernetes/client-node';
+import { createFluxApi, describeApiError, FluxApi, FluxApiError } from './api';
+import { Backoff, BackoffOptions } from './backoff';
+import { FluxBootstrapInfo } from './binding';
+import { FLUX_KINDS, FluxKind, ServedVersion } from './kinds';
+import { contextNamespace, kubeConfigForContext } from './kubeconfig';
+import { ClusterHealth, KindHealth, StatusStore } from './store';
+import { KindWatcher } from './watch';
+
+export interface ConnectionOptions {
+  /** The repository's cluster name; the store key's first part. */
+  cluster: string;
+  context: string;
+  /** The merged kubeconfig; a copy on `context` is made, this one is left alone. */
+  kubeConfig: K8s.KubeConfig;
+  store: StatusStore;
+  /** Kinds to watch (default all seven). */
+  kinds?: readonly FluxKind[];
+  /** Watch only this namespace. Default: all, falling back to the context's namespace when forbidden. */
+  namespace?: string;
+  /** Fall back to the context's namespace when listing all namespaces is forbidden. Default true. */
+  namespaceFallback?: boolean;
+  backoff?: BackoffOptions;
+  log?: (message: string) => void;
+  /** For tests: built from the context's KubeConfig otherwise. */
+  api?: FluxApi;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** Sums the kinds' health into the cluster's. */
+export function summariseHealth(
+  cluster: string,
+  context: string,
+  kinds: KindHealth[],
+  message?: string,
+): ClusterHealth {
+  const active = kinds.filter((k) => k.state !== 'not-served');
+  let state: ClusterHealth['state'];
+  let why = message;
+  if (kinds.length === 0) state = message ? 'error' : 'connecting';
+  else if (active.length === 0) {
+    state = 'error';
+    why ??= 'the Flux CRDs are not installed';
+  } else if (active.every((k) => k.state === 'watching')) state = 'connected';
+  else if (active.every((k) => k.state === 'starting' || k.state === 'listing')) state = 'connecting';
+  else if (active.every((k) => k.state === 'forbidden' || k.state === 'retrying')) {
+    state = 'error';
+    why ??= active.find((k) => k.message)?.message;
+  } else if (active.some((k) => k.state === 'forbidden' || k.state === 'retrying')) {
+    state = 'degraded';
+    why ??= active.find((k) => k.state === 'forbidden' || k.state === 'retrying')?.message;
+  } else state = 'connecting';
+  const health: ClusterHealth = { cluster, context, state, kinds };
+  if (why) health.message = why;
+  return health;
+}
+
+/** One cluster, watched through one context, until stop(). */
+export class ClusterConnection {
+  private readonly controller = new AbortController();
+  private readonly watchers = new Map<FluxKind, KindWatcher>();
+  private running: Promise<void> | undefined;
+  private served: ServedVersion[] = [];
+  private failure: string | undefined;
+
+  private constructor(
+    private readonly options: ConnectionOptions,
+    readonly api: FluxApi,
+    readonly kubeConfig: K8s.KubeConfig,
+  ) {}
+
+  /** Builds the connection (a private KubeConfig on the context) without starting it. */
+  static async create(options: ConnectionOptions): Promise<ClusterConnection> {
+    const kc = await kubeConfigForContext(options.kubeConfig, options.context);
+    const api = options.api ?? (await createFluxApi(kc));
+    return new ClusterConnection(options, api, kc);
+  }
+
+  get cluster(): string {
+    return this.options.cluster;
+  }
+
+  get context(): string {
+    return this.options.context;
+  }
+
+  /** Served versions found by discovery (empty until then). */
+  get servedVersions(): readonly ServedVersion[] {
+    return this.served;
+  }
+
+  get health(): ClusterHealth {
+    return summariseHealth(
+      this.options.cluster,
+      this.options.context,
+      [...this.watchers.values()].map((w) => w.health),
+      this.failure,
+    );
+  }
+
+  /** Starts discovery and the watches; resolves once discovery is done or stop() was called. */
+  start(): Promise<void> {
+    this.running ??= this.run();
+    return this.running;
+  }
+
+  /** Stops every watch and waits until they have ended. */
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.running;
+    await Promise.all([...this.watchers.values()].map((w) => w.stop()));
+    this.publish();
+  }
+
+  /** Reads GitRepository and Kustomization flux-system/flux-system, for the binding. */
+  async readBootstrap(namespace = 'flux-system', name = 'flux-system'): Promise<FluxBootstrapInfo> {
+    return readBootstrap(this.api, namespace, name);
+  }
+
+  private publish(): void {
+    this.options.store.setHealth(this.health);
+  }
+
+  private async run(): Promise<void> {
+    const { store, cluster, log } = this.options;
+    const backoff = new Backoff(this.options.backoff ?? { initialMs: 1000, maxMs: 60_000 });
+    this.publish();
+    let lastMessage = '';
+    while (!this.controller.signal.aborted) {
+      try {
+        const served = await this.api.discover();
+        const wanted = new Set(this.options.kinds ?? FLUX_KINDS);
+        this.served = served.filter((s) => wanted.has(s.kind));
+        if (this.served.length === 0)
+          throw new FluxApiError({ kind: 'not-found', message: 'the Flux CRDs are not installed' });
+        break;
+      } catch (err) {
+        const info = err instanceof FluxApiError ? err.info : describeApiError(err);
+        this.failure = `${info.message}`;
+        if (info.message !== lastMessage) log?.(`${cluster}: discovery failed: ${info.message}`);
+        lastMessage = info.message;
+        this.publish();
+        await abortableSleep(backoff.next(), this.controller.signal);
+      }
+    }
+    if (this.controller.signal.aborted) return;
+    this.failure = undefined;
+    for (const s of this.served) {
+      if (s.deprecated) log?.(`${cluster}: ${s.kind} is only served at deprecated version ${s.version}`);
+      const watcher = new KindWatcher({
+        api: this.api,
+        store,
+        cluster,
+        kind: s.kind,
+        namespace: this.options.namespace,
+        fallbackNamespace:
+          this.options.namespace === undefined && this.options.namespaceFallback !== false
+            ? contextNamespace(this.kubeConfig, this.options.context)
+            : undefined,
+        backoff: this.options.backoff,
+        onHealth: () => this.publish(),
+        log: (m) => log?.(`${cluster}: ${m}`),
+      });
+      this.watchers.set(s.kind, watcher);
+    }
+    for (const w of this.watchers.values()) w.start();
+    this.publish();
+  }
+}
+
+/** Reads the Flux bootstrap objects of a cluster; missing or unreadable ones are left undefined. */
+export async function readBootstrap(
+  api: FluxApi,
+  namespace = 'flux-system',
+  name = 'flux-system',
+): Promise<FluxBootstrapInfo> {
+  const info: FluxBootstrapInfo = {};
+  const [git, ks] = await Promise.allSettled([
+    api.get({ kind: 'GitRepository', namespace, name }),
+    api.get({ kind: 'Kustomization', namespace, name }),
+  ]);
+  if (git.status === 'fulfilled' && typeof git.value.spec?.url === 'string')
+    info.gitRepositoryUrl = git.value.spec.url;
+  if (ks.status === 'fulfilled' && typeof ks.value.spec?.path === 'string')
+    info.rootKustomizationPath = ks.value.spec.path;
+  return info;
+}
+
+/** Every connected cluster: connect, disconnect, look up; stops them all on dispose. */
+export class ConnectionManager {
+  private readonly connections = new Map<string, ClusterConnection>();
+
+  constructor(
+    readonly store: StatusStore,
+    private readonly log?: (message: string) => void,
+  ) {}
+
+  /** Connects (or reconnects, if the context changed) a repository cluster to a context. */
+  async connect(
+    cluster: string,
+    context: string,
+    kubeConfig: K8s.KubeConfig,
+    options: Partial<
+      Pick<ConnectionOptions, 'kinds' | 'namespace' | 'namespaceFallback' | 'backoff' | 'api'>
+    > = {},
+  ): Promise<ClusterConnection> {
+    const existing = this.connections.get(cluster);
+    if (existing && existing.context === context) return existing;
+    if (existing) await this.disconnect(cluster);
+    const connection = await ClusterConnection.create({
+      ...options,
+      cluster,
+      context,
+      kubeConfig,
+      store: this.store,
+      log: this.log,
+    });
+    this.connections.set(cluster, connection);
+    void connection.start();
+    return connection;
+  }
+
+  /** Stops the cluster's watches and removes its objects and health from the store. */
+  async disconnect(cluster: string): Promise<void> {
+    const connection = this.connections.get(cluster);
+    if (!connection) return;
+    this.connections.delete(cluster);
+    await connection.stop();
+    this.store.clear(cluster);
+    this.store.deleteHealth(cluster);
+  }
+
+  get(cluster: string): ClusterConnection | undefined {
+    return this.connections.get(cluster);
+  }
+
+  all(): ClusterConnection[] {
+    return [...this.connections.values()];
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.connections.keys()].map((c) => this.disconnect(c)));
+  }
+}

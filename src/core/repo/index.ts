@@ -116,6 +116,11 @@ const CLUSTER_SCOPED = new Set([
   'ClusterPolicy',
 ]);
 
+/** spec.path relative to the source root: Flux strips a leading ./ and joins it securely. */
+function specRel(p: string): string {
+  return p.replace(/\\/g, '/').replace(/^(\.\/|\/)+/, '');
+}
+
 function group(apiVersion: string): string {
   const i = apiVersion.indexOf('/');
   return i < 0 ? '' : apiVersion.slice(0, i);
@@ -175,6 +180,7 @@ export class RepoIndex {
   private sopsConfigs = new Map<string, { file: string; rules: SopsCreationRule[] } | null>();
   private current: RepoModel | null = null;
   private state: State | null = null;
+  private bases = new Map<string, string>();
 
   constructor(
     roots: string[],
@@ -235,6 +241,31 @@ export class RepoIndex {
     let bestLen = -1;
     for (const r of this.roots) if (isWithin(r, p) && r.length > bestLen) [best, bestLen] = [r, r.length];
     return best;
+  }
+
+  /**
+   * The folder spec.path is relative to, for Kustomizations found under `root`: the Git root, or
+   * the opened folder when that is where the paths exist (a repository copied inside another
+   * one, as test fixtures are), or the forced repoRoot option.
+   */
+  private baseOf(root: string, drafts: Draft[]): string {
+    const cached = this.bases.get(root);
+    if (cached) return cached;
+    const git = this.gitRoots.get(root) ?? null;
+    let base = git ?? root;
+    if (git && git !== root && !this.options.repoRoot) {
+      let atGit = 0;
+      let atRoot = 0;
+      for (const d of drafts) {
+        if (this.rootOf(d.file) !== root) continue;
+        const rel = specRel(d.spec.path);
+        if (this.cache.kind(path.resolve(git, rel)) === 'dir') atGit++;
+        if (this.cache.kind(path.resolve(root, rel)) === 'dir') atRoot++;
+      }
+      if (atRoot > atGit) base = root;
+    }
+    this.bases.set(root, base);
+    return base;
   }
 
   private hasKustomization(dir: string): string | null {
@@ -457,6 +488,7 @@ export class RepoIndex {
   }
 
   private rebuild(): RepoModel {
+    this.bases.clear();
     const problems: Problem[] = [];
     const remote: Array<SourceLocation & { url: string }> = [];
     const discovered = this.walkRoots(problems);
@@ -513,20 +545,9 @@ export class RepoIndex {
     const visited = new Map<string, { kfile: string | null; draft: Draft }>();
     const broken = new Set<string>();
     for (const d of drafts) {
-      const root = this.rootOf(d.file);
-      const git = this.gitRoots.get(root) ?? null;
-      const rel = d.spec.path.replace(/\\/g, '/').replace(/^(\.\/|\/)+/, '');
-      const candidates = git && git !== root ? [git, root] : [root];
-      d.base = candidates[0];
+      const rel = specRel(d.spec.path);
+      d.base = this.baseOf(this.rootOf(d.file), drafts);
       d.resolvedPath = path.resolve(d.base, rel);
-      for (const c of candidates) {
-        const p = path.resolve(c, rel);
-        if (isWithin(c, p) && this.cache.kind(p) === 'dir') {
-          d.base = c;
-          d.resolvedPath = p;
-          break;
-        }
-      }
       if (!isLocal(d)) {
         d.external = true;
         continue;
@@ -550,7 +571,7 @@ export class RepoIndex {
             'path-not-found',
             d.file,
             d.spec.pathLine,
-            `spec.path "${d.spec.path}" does not exist in the repository (${relSlash(this.rootOf(d.file), d.resolvedPath) || '.'}).`,
+            `spec.path "${d.spec.path}" does not exist in the repository${d.base === this.rootOf(d.file) ? '' : ` (resolved against the Git root ${d.base})`}.`,
           ),
         );
         continue;
@@ -746,10 +767,12 @@ export class RepoIndex {
         dir = up;
       }
     }
+    // Files defining a cluster root are applied by hand (flux bootstrap), not orphans.
+    const rootFiles = new Set(drafts.filter((d) => !d.parent && !misplaced.includes(d)).map((d) => d.file));
     const orphans: string[] = [];
     const units = new Map<string, OrphanUnit & { anchor: string | null; firstLine: number }>();
     for (const f of discovered) {
-      if (appliedFiles.has(f) || inputs.has(f)) continue;
+      if (appliedFiles.has(f) || inputs.has(f) || rootFiles.has(f)) continue;
       const parsed = this.cache.file(f).parsed;
       if (!parsed || !parsed.hasManifests) continue;
       orphans.push(f);

@@ -572,7 +572,10 @@ function parseSlow(text: string): YamlResult {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         const errLine = err.linePos?.[0]?.line ?? lineAt(starts, err.pos[0]);
-        result.errors.push({ line: errLine, message: err.message.split('\n')[0] });
+        result.errors.push({
+          line: errLine,
+          message: err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
+        });
       }
       result.docs.push({ value: null, line, index, broken: true });
       return;

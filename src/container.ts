@@ -10,6 +10,10 @@ import { RepositoryService } from './platform/repositoryService';
 import { RepositoryTreeProvider } from './views/repositoryTree';
 import { createProblemsView } from './views/problems';
 import type { RepoNode } from './core/tree/repoTree';
+import { createYamlLanguageClient } from './language/client';
+import { DecryptedFiles } from './platform/decryptedFiles';
+import { DecryptedEditorProvider } from './platform/decryptedEditor';
+import { createDecryptCommand, createEditDecryptedCommand, createEncryptCommand } from './commands/sops';
 
 /** What activate() returns: used by the integration tests to look inside. */
 export interface ExtensionApi {
@@ -21,8 +25,10 @@ export interface ExtensionApi {
   readonly firstScanMs: number | undefined;
   /** The top-level nodes of the repository tree as the view shows them. */
   repositoryTree(): readonly RepoNode[];
-  /** Rescans the workspace and resolves when the tree shows the result. */
+  /** Rescans the workspace. */
   rescan(): void;
+  /** Number of SOPS files whose decrypted content is held in memory by "Edit Decrypted". */
+  readonly decryptedInMemory: number;
 }
 
 /**
@@ -37,6 +43,7 @@ export class Container implements vscode.Disposable {
   activationMs = 0;
   private repository: RepositoryService | undefined;
   private tree: RepositoryTreeProvider | undefined;
+  private decryptedEditor: DecryptedEditorProvider | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(createLog());
@@ -59,6 +66,9 @@ export class Container implements vscode.Disposable {
       },
       repositoryTree: () => container.tree?.rootNodes ?? [],
       rescan: () => void container.repository?.rescan(),
+      get decryptedInMemory() {
+        return container.decryptedEditor?.openCount ?? 0;
+      },
     };
   }
 
@@ -84,11 +94,20 @@ export class Container implements vscode.Disposable {
       }),
     );
     this.own(createProblemsView(repository.store));
+    this.own(createYamlLanguageClient({ context: this.context, log }));
 
     this.registerCommand(CommandId.showLog, createShowLogCommand({ log }));
     this.registerCommand(CommandId.refresh, createRefreshCommand({ repository }));
     this.registerCommand(CommandId.openObject, createOpenObjectCommand());
     this.registerCommand(CommandId.checkRepository, createCheckRepositoryCommand({ repository, log }));
+    const decryptedFiles = this.own(new DecryptedFiles(this.context.workspaceState));
+    this.decryptedEditor = this.own(new DecryptedEditorProvider(log));
+    const sopsDeps = { log, decryptedFiles };
+    this.registerCommand(CommandId.sopsEncrypt, createEncryptCommand(sopsDeps));
+    this.registerCommand(CommandId.sopsDecrypt, createDecryptCommand(sopsDeps));
+    this.registerCommand(CommandId.sopsEditDecrypted, createEditDecryptedCommand(sopsDeps));
+    void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.sops', true);
+
     const clusterActions = 'Acting on the cluster (reconcile, suspend, resume)';
     this.registerCommand(CommandId.reconcile, createUnavailableCommand(clusterActions));
     this.registerCommand(CommandId.reconcileWithSource, createUnavailableCommand(clusterActions));

@@ -1,0 +1,122 @@
+import { promises as fs } from 'fs';
+import * as vscode from 'vscode';
+import { writeFileAtomic } from '../core/fs/atomicWrite';
+import type { Log } from './log';
+import { sopsServiceFor } from './sops';
+
+export const DECRYPTED_SCHEME = 'flux-sops-decrypted';
+
+interface OpenSecret {
+  plaintext: Uint8Array;
+}
+
+/**
+ * Decrypted SOPS files that live only in memory: reading decrypts the file on disk, saving
+ * re-encrypts with the same data key (unchanged values keep their ciphertext, as `sops edit`
+ * does) and writes the encrypted file atomically. Plaintext is dropped when the last editor
+ * of the file closes.
+ */
+export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly open = new Map<string, OpenSecret>();
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly log: Log) {
+    this.disposables = [
+      vscode.workspace.registerFileSystemProvider(DECRYPTED_SCHEME, this, { isCaseSensitive: true }),
+      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.forgetClosedTabs()),
+    ];
+  }
+
+  static uriFor(file: vscode.Uri): vscode.Uri {
+    return vscode.Uri.from({ scheme: DECRYPTED_SCHEME, path: file.fsPath });
+  }
+
+  /** Number of files whose plaintext is held in memory (for tests). */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  private forget(uri: vscode.Uri): void {
+    if (uri.scheme === DECRYPTED_SCHEME && this.open.delete(uri.path)) {
+      this.log.info(`dropped the decrypted copy of ${uri.path}`);
+    }
+  }
+
+  private forgetClosedTabs(): void {
+    const stillOpen = new Set<string>();
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        const input = tab.input;
+        if (input instanceof vscode.TabInputText && input.uri.scheme === DECRYPTED_SCHEME) stillOpen.add(input.uri.path);
+      }
+    }
+    for (const file of [...this.open.keys()]) {
+      if (!stillOpen.has(file)) this.forget(vscode.Uri.from({ scheme: DECRYPTED_SCHEME, path: file }));
+    }
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  /** The encrypted file's times, so VS Code sees a change on disk (e.g. a git checkout) as one. */
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const onDisk = await fs.stat(uri.path).catch(() => {
+      throw vscode.FileSystemError.FileNotFound(uri);
+    });
+    const entry = this.open.get(uri.path);
+    return {
+      type: vscode.FileType.File,
+      ctime: onDisk.ctimeMs,
+      mtime: onDisk.mtimeMs,
+      size: entry?.plaintext.byteLength ?? onDisk.size,
+    };
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const cached = this.open.get(uri.path);
+    if (cached) return cached.plaintext;
+    const file = vscode.Uri.file(uri.path);
+    const encrypted = await fs.readFile(file.fsPath, 'utf8');
+    const plaintext = await sopsServiceFor(file).decryptText(file.fsPath, encrypted);
+    const entry = { plaintext: Buffer.from(plaintext, 'utf8') };
+    this.open.set(uri.path, entry);
+    return entry.plaintext;
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    const file = vscode.Uri.file(uri.path);
+    const encrypted = await fs.readFile(file.fsPath, 'utf8');
+    const edited = Buffer.from(content).toString('utf8');
+    const reencrypted = await sopsServiceFor(file).reencryptEdited(file.fsPath, encrypted, edited);
+    await writeFileAtomic(file.fsPath, reencrypted);
+    this.open.set(uri.path, { plaintext: Buffer.from(content) });
+    this.log.info(`re-encrypted ${file.fsPath} from the decrypted editor`);
+    this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+
+  createDirectory(): void {
+    throw vscode.FileSystemError.NoPermissions('decrypted SOPS files have no folders');
+  }
+
+  delete(): void {
+    throw vscode.FileSystemError.NoPermissions('delete the encrypted file instead');
+  }
+
+  rename(): void {
+    throw vscode.FileSystemError.NoPermissions('rename the encrypted file instead');
+  }
+
+  dispose(): void {
+    this.open.clear();
+    for (const disposable of this.disposables) disposable.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,233 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { getExtension, waitFor, workspaceRoot } from '../helpers';
+
+// The language server needs no network: every schema comes from dist/schemas through
+// custom/schema/content, and the schema store is off.
+
+const SCHEMA_SOURCE = /^yaml-schema: /;
+
+function writeFile(relative: string, text: string): vscode.Uri {
+  const file = path.join(workspaceRoot(), relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return vscode.Uri.file(file);
+}
+
+async function open(uri: vscode.Uri): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { preview: false });
+  assert.strictEqual(document.languageId, 'yaml');
+  return document;
+}
+
+/** Waits until the schema diagnostics of `uri` satisfy `ready`, and returns them. */
+function schemaDiagnostics(uri: vscode.Uri, ready: (d: vscode.Diagnostic[]) => boolean, what: string): Promise<vscode.Diagnostic[]> {
+  return waitFor(
+    what,
+    () => {
+      const found = vscode.languages.getDiagnostics(uri).filter((d) => SCHEMA_SOURCE.test(String(d.source)));
+      return ready(found) ? found : undefined;
+    },
+    30_000,
+  );
+}
+
+function lineOf(document: vscode.TextDocument, text: string): number {
+  const line = document.getText().split('\n').findIndex((l) => l.includes(text));
+  assert.ok(line >= 0, `no line with ${text}`);
+  return line;
+}
+
+async function completionLabels(document: vscode.TextDocument, position: vscode.Position): Promise<string[]> {
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position);
+  return list.items.map((item) => (typeof item.label === 'string' ? item.label : item.label.label));
+}
+
+const BROKEN_RELEASE = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: broken
+  namespace: podinfo
+spec:
+  chart:
+    spec:
+      chart: podinfo
+      version: 6.x
+      sourceRef:
+        kind: HelmRepository
+        name: podinfo
+  timeout: 5
+  notAField: true
+`;
+
+describe('Flux schemas in the YAML editor', function () {
+  this.timeout(90_000);
+
+  before(async () => {
+    const extension = getExtension();
+    await waitFor('the extension to activate', () => (extension.isActive ? true : undefined), 20_000);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('reports a wrong type, a missing required field and an unknown field of a HelmRelease', async () => {
+    const uri = writeFile('flux/clusters/homelab/apps/podinfo/broken-release.yaml', BROKEN_RELEASE);
+    const document = await open(uri);
+    const diagnostics = await schemaDiagnostics(uri, (d) => d.length >= 3, 'schema diagnostics on broken-release.yaml');
+    const messages = diagnostics.map((d) => `${d.range.start.line}: ${d.message}`);
+    const at = (text: string) => diagnostics.filter((d) => d.range.start.line === lineOf(document, text)).map((d) => d.message);
+    assert.ok(
+      at('timeout: 5').some((m) => /Incorrect type/.test(m)),
+      `no type error on timeout: ${messages.join(' | ')}`,
+    );
+    assert.ok(
+      diagnostics.some((d) => /Missing property "interval"/.test(d.message)),
+      `no missing interval: ${messages.join(' | ')}`,
+    );
+    assert.ok(
+      at('notAField').some((m) => /notAField is not allowed/.test(m)),
+      `no unknown-field error: ${messages.join(' | ')}`,
+    );
+    assert.ok(
+      diagnostics.every((d) => /HelmRelease helm\.toolkit\.fluxcd\.io\/v2$/.test(String(d.source))),
+      `a diagnostic from another schema: ${diagnostics.map((d) => d.source).join(', ')}`,
+    );
+  });
+
+  it('completes HelmRelease spec keys and sourceRef kinds', async () => {
+    const uri = writeFile(
+      'flux/clusters/homelab/apps/podinfo/completion-release.yaml',
+      `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: completion
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: podinfo
+      sourceRef:
+        kind: 
+        name: podinfo
+  
+`,
+    );
+    const document = await open(uri);
+    const specKeys = await waitFor(
+      'spec key completions',
+      async () => {
+        const labels = await completionLabels(document, new vscode.Position(document.lineCount - 2, 2));
+        return labels.includes('releaseName') ? labels : undefined;
+      },
+      30_000,
+    );
+    for (const key of ['chartRef', 'install', 'upgrade', 'values', 'valuesFrom', 'dependsOn']) {
+      assert.ok(specKeys.includes(key), `spec completion lacks ${key}: ${specKeys.join(', ')}`);
+    }
+    const kindLine = lineOf(document, '        kind:');
+    const kinds = await completionLabels(document, new vscode.Position(kindLine, document.lineAt(kindLine).text.length));
+    for (const kind of ['HelmRepository', 'GitRepository', 'Bucket']) {
+      assert.ok(kinds.includes(kind), `sourceRef.kind completion lacks ${kind}: ${kinds.join(', ')}`);
+    }
+  });
+
+  it('shows the CRD description on hover', async () => {
+    const uri = writeFile('flux/clusters/homelab/apps/podinfo/hover-release.yaml', BROKEN_RELEASE.replace('  timeout: 5\n  notAField: true\n', '  interval: 5m\n'));
+    const document = await open(uri);
+    const line = lineOf(document, 'chart:');
+    const text = await waitFor(
+      'hover on spec.chart',
+      async () => {
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 4));
+        const joined = hovers
+          .flatMap((h) => h.contents)
+          .map((c) => (typeof c === 'string' ? c : c.value))
+          .join('\n');
+        return joined.length > 0 ? joined : undefined;
+      },
+      30_000,
+    );
+    assert.match(text, /Chart defines the template of the v1\\?\.HelmChart/);
+  });
+
+  it('gives a file named prometheus.yaml the Flux schema of its objects, not a schema by name', async () => {
+    const uri = writeFile(
+      'flux/clusters/homelab/infra/prometheus.yaml',
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: prometheus
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./infra/prometheus
+  prune: yes-please
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`,
+    );
+    await open(uri);
+    const diagnostics = await schemaDiagnostics(uri, (d) => d.length > 0, 'schema diagnostics on prometheus.yaml');
+    assert.ok(
+      diagnostics.some((d) => /Incorrect type\. Expected "boolean"/.test(d.message)),
+      diagnostics.map((d) => d.message).join(' | '),
+    );
+    for (const d of diagnostics) assert.match(String(d.source), /Kustomization kustomize\.toolkit\.fluxcd\.io\/v1/);
+  });
+
+  it('warns (not errors) on a deprecated apiVersion, and validates every document of a file by its own kind', async () => {
+    const uri = writeFile(
+      'flux/clusters/homelab/apps/podinfo/multi.yaml',
+      `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: plain
+data:
+  anything: goes
+---
+apiVersion: source.toolkit.fluxcd.io/v1beta2
+kind: HelmRepository
+metadata:
+  name: old
+spec:
+  interval: 1h
+  url: https://stefanprodan.github.io/podinfo
+`,
+    );
+    const document = await open(uri);
+    const diagnostics = await schemaDiagnostics(uri, (d) => d.length > 0, 'the deprecation warning');
+    assert.strictEqual(diagnostics.length, 1, diagnostics.map((d) => d.message).join(' | '));
+    const [warning] = diagnostics;
+    assert.ok(warning);
+    assert.match(warning.message, /v1beta2 HelmRepository is deprecated/);
+    assert.strictEqual(warning.severity, vscode.DiagnosticSeverity.Warning);
+    assert.strictEqual(warning.range.start.line, lineOf(document, 'source.toolkit.fluxcd.io/v1beta2'));
+  });
+
+  it('finds no schema problems in the sample repository releases', async () => {
+    const uri = vscode.Uri.file(path.join(workspaceRoot(), 'flux/clusters/homelab/apps/podinfo/release.yaml'));
+    const document = await open(uri);
+    // A hover from the schema proves the server has the document; then expect no problems.
+    const line = lineOf(document, 'spec:');
+    await waitFor(
+      'a schema hover on release.yaml',
+      async () => {
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 1));
+        return hovers.length > 0 ? true : undefined;
+      },
+      30_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const problems = vscode.languages.getDiagnostics(uri).filter((d) => SCHEMA_SOURCE.test(String(d.source)));
+    assert.deepStrictEqual(
+      problems.map((d) => d.message),
+      [],
+    );
+  });
+});

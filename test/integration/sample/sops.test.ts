@@ -1,0 +1,113 @@
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { CommandId } from '../../../src/platform/commandIds';
+import { getExtension, waitFor, workspaceRoot } from '../helpers';
+
+const PLAINTEXT = 'Hello from a SOPS-encrypted secret';
+
+function secretPath(): string {
+  return path.join(workspaceRoot(), 'flux', 'clusters', 'homelab', 'apps', 'podinfo', 'secrets.yaml');
+}
+
+/** The real sops binary that test/env/install.sh builds, to check compatibility both ways. */
+function realSopsDecrypt(file: string): string {
+  const cache = process.env.FLUX_GITOPS_CACHE || path.join(os.homedir(), '.cache', 'flux-gitops');
+  const sops = path.join(cache, 'bin', 'sops');
+  assert.ok(fs.existsSync(sops), `the real sops is missing at ${sops}: run bash test/env/install.sh`);
+  return execFileSync(sops, ['--decrypt', file], {
+    cwd: workspaceRoot(),
+    env: { ...process.env, SOPS_AGE_KEY_FILE: path.join(workspaceRoot(), 'demo-age-key.txt') },
+    encoding: 'utf8',
+  });
+}
+
+function encValue(text: string, key: string): string {
+  const match = new RegExp(`${key}: (ENC\\[[^\\]]+\\])`).exec(text);
+  assert.ok(match, `no encrypted ${key} in:\n${text}`);
+  return match[1];
+}
+
+/** Every file under the folder whose content holds `needle` (to prove no plaintext reached the disk). */
+function filesContaining(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...filesContaining(full, needle));
+    else if (entry.isFile() && fs.readFileSync(full, 'utf8').includes(needle)) found.push(full);
+  }
+  return found;
+}
+
+describe('SOPS in the sample repository', () => {
+  before(async () => {
+    const extension = getExtension();
+    await waitFor('activation', () => (extension.isActive ? true : undefined), 20_000);
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('edits a secret decrypted in memory: saving re-encrypts and keeps unchanged ciphertexts', async () => {
+    const file = secretPath();
+    const before = fs.readFileSync(file, 'utf8');
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>(CommandId.sopsEditDecrypted, vscode.Uri.file(file));
+    assert.ok(editor, 'no editor opened');
+    assert.strictEqual(editor.document.uri.scheme, 'flux-sops-decrypted');
+    assert.ok(editor.document.getText().includes(PLAINTEXT), editor.document.getText());
+    assert.deepStrictEqual(filesContaining(workspaceRoot(), PLAINTEXT), [], 'plaintext reached the workspace');
+    assert.deepStrictEqual(filesContaining(os.tmpdir(), PLAINTEXT), [], 'plaintext reached the temp folder');
+
+    const line = editor.document.getText().split('\n').findIndex((l) => l.includes('API_TOKEN'));
+    const { range, text } = editor.document.lineAt(line);
+    const indent = /^\s*/.exec(text)?.[0] ?? '';
+    assert.ok(await editor.edit((edit) => edit.replace(range, `${indent}API_TOKEN: rotated-token`)));
+    assert.ok(await editor.document.save(), 'save failed');
+
+    const after = fs.readFileSync(file, 'utf8');
+    assert.strictEqual(encValue(after, 'PODINFO_UI_MESSAGE'), encValue(before, 'PODINFO_UI_MESSAGE'), 'unchanged value was re-encrypted');
+    assert.notStrictEqual(encValue(after, 'API_TOKEN'), encValue(before, 'API_TOKEN'));
+    assert.notStrictEqual(encValue(after, 'mac'), encValue(before, 'mac'));
+    assert.ok(!after.includes('rotated-token'), 'plaintext written to disk');
+    const decrypted = realSopsDecrypt(file);
+    assert.match(decrypted, /API_TOKEN: rotated-token/);
+    assert.ok(decrypted.includes(PLAINTEXT));
+
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor('the plaintext to be dropped', () => (getExtension().exports.decryptedInMemory === 0 ? true : undefined));
+  });
+
+  it('decrypts in place, flags the file until it is encrypted again, and the real sops reads the result', async () => {
+    const file = secretPath();
+    const uri = vscode.Uri.file(file);
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.sopsDecrypt, uri, { confirmed: true }), true);
+    const plain = fs.readFileSync(file, 'utf8');
+    assert.ok(plain.includes(PLAINTEXT) && !plain.includes('sops:'), plain);
+    const flagged = () =>
+      vscode.languages.getDiagnostics(uri).filter((d) => d.code === 'sops-decrypted-in-place' || /plaintext/i.test(d.message));
+    await waitFor('a problem on the decrypted file', () => (flagged().length > 0 ? true : undefined));
+
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.sopsEncrypt, uri), true);
+    const encrypted = fs.readFileSync(file, 'utf8');
+    assert.ok(!encrypted.includes(PLAINTEXT) && encrypted.includes('sops:'));
+    assert.ok(realSopsDecrypt(file).includes(PLAINTEXT));
+    await waitFor('the problem to clear', () => (flagged().length === 0 ? true : undefined));
+  });
+
+  it('refuses to encrypt an encrypted file or a file no creation rule matches, and changes nothing', async () => {
+    const secret = secretPath();
+    const before = fs.readFileSync(secret, 'utf8');
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.sopsEncrypt, vscode.Uri.file(secret)), false);
+    assert.strictEqual(fs.readFileSync(secret, 'utf8'), before);
+
+    const release = path.join(path.dirname(secret), 'release.yaml');
+    const releaseBefore = fs.readFileSync(release, 'utf8');
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.sopsEncrypt, vscode.Uri.file(release)), false);
+    assert.strictEqual(fs.readFileSync(release, 'utf8'), releaseBefore);
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+});

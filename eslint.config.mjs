@@ -13,7 +13,15 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's test()/describe() return promises that the runner itself awaits.
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -28,7 +36,17 @@ export default tseslint.config(
         {
           paths: [{ name: 'vscode', message: 'src/core is the VS Code-free domain: adapt in src/platform.' }],
           patterns: [
-            { group: ['**/platform/**', '**/views/**', '**/commands/**', '**/language/**', '**/extension', '**/container'], message: 'src/core must not depend on VS Code layers.' },
+            {
+              group: [
+                '**/platform/**',
+                '**/views/**',
+                '**/commands/**',
+                '**/language/**',
+                '**/extension',
+                '**/container',
+              ],
+              message: 'src/core must not depend on VS Code layers.',
+            },
           ],
         },
       ],
@@ -37,7 +55,23 @@ export default tseslint.config(
   {
     files: ['**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' },
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'setImmediate',
+          'URL',
+          'Buffer',
+          'performance',
+          'fetch',
+          'AbortController',
+          'structuredClone',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
   },
 );

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+if (!watch) await (await import('./gen-schemas.mjs')).generateSchemas(); // dist/schemas, skipped when up to date
 
 /** Entry points: the extension host bundle, the CLI, and the YAML language server when present. */
 const entries = [

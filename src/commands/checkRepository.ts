@@ -3,13 +3,16 @@ import type { Log } from '../platform/log';
 import type { RepositoryService } from '../platform/repositoryService';
 
 /** Rescans and reports the repository's problems, like `flux-gitops check` on the command line. */
-export function createCheckRepositoryCommand(deps: { repository: RepositoryService; log: Log }): () => Promise<void> {
+export function createCheckRepositoryCommand(deps: {
+  repository: RepositoryService;
+  log: Log;
+}): () => Promise<void> {
   return async () => {
     const model = deps.repository.rescan();
     if (!model) {
-      await vscode.window.showErrorMessage('Flux GitOps: the repository could not be scanned. See the log.', 'Show Log').then(
-        (choice) => choice && deps.log.show(true),
-      );
+      await vscode.window
+        .showErrorMessage('Flux GitOps: the repository could not be scanned. See the log.', 'Show Log')
+        .then((choice) => choice && deps.log.show(true));
       return;
     }
     const errors = model.problems.filter((p) => p.severity === 'error').length;

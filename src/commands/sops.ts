@@ -27,7 +27,9 @@ function targetFile(arg: unknown): vscode.Uri | undefined {
 
 /** Saves an open, modified copy of the file first (with the user's consent), so disk and editor agree. */
 async function savedOrCancelled(file: vscode.Uri, action: string): Promise<boolean> {
-  const document = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file.fsPath);
+  const document = vscode.workspace.textDocuments.find(
+    (d) => d.uri.scheme === 'file' && d.uri.fsPath === file.fsPath,
+  );
   if (!document?.isDirty) return true;
   const choice = await vscode.window.showWarningMessage(
     `${path.basename(file.fsPath)} has unsaved changes. Save them before you ${action} it?`,
@@ -47,7 +49,9 @@ function reportFailure(deps: SopsCommandDeps, action: string, file: vscode.Uri, 
 }
 
 function noFile(): void {
-  void vscode.window.showErrorMessage('Flux GitOps: select a file in the explorer or the Flux view, or open one in the editor.');
+  void vscode.window.showErrorMessage(
+    'Flux GitOps: select a file in the explorer or the Flux view, or open one in the editor.',
+  );
 }
 
 /** Encrypts the file in place by the first matching creation rule of the nearest .sops.yaml. */
@@ -65,7 +69,9 @@ export function createEncryptCommand(deps: SopsCommandDeps): (arg?: unknown) => 
       await writeFileAtomic(file.fsPath, encrypted);
       await deps.decryptedFiles.unmark(file);
       deps.log.info(`encrypted ${file.fsPath} in place`);
-      void vscode.window.showInformationMessage(`Flux GitOps: encrypted ${path.basename(file.fsPath)} with SOPS.`);
+      void vscode.window.showInformationMessage(
+        `Flux GitOps: encrypted ${path.basename(file.fsPath)} with SOPS.`,
+      );
       return true;
     } catch (error) {
       reportFailure(deps, 'encrypt', file, error);
@@ -75,7 +81,9 @@ export function createEncryptCommand(deps: SopsCommandDeps): (arg?: unknown) => 
 }
 
 /** Decrypts the file in place after an explicit confirmation, and marks it until it is encrypted again. */
-export function createDecryptCommand(deps: SopsCommandDeps): (arg?: unknown, options?: { confirmed?: boolean }) => Promise<boolean> {
+export function createDecryptCommand(
+  deps: SopsCommandDeps,
+): (arg?: unknown, options?: { confirmed?: boolean }) => Promise<boolean> {
   return async (arg, options) => {
     const file = targetFile(arg);
     if (!file) {
@@ -112,7 +120,9 @@ export function createDecryptCommand(deps: SopsCommandDeps): (arg?: unknown, opt
 }
 
 /** Opens the decrypted content in an editor that lives only in memory; saving re-encrypts. */
-export function createEditDecryptedCommand(deps: SopsCommandDeps): (arg?: unknown) => Promise<vscode.TextEditor | undefined> {
+export function createEditDecryptedCommand(
+  deps: SopsCommandDeps,
+): (arg?: unknown) => Promise<vscode.TextEditor | undefined> {
   return async (arg) => {
     const file = targetFile(arg);
     if (!file) {

@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
  */
 export function createUnavailableCommand(capability: string): () => Promise<void> {
   return async () => {
-    await vscode.window.showInformationMessage(`Flux GitOps: ${capability} is not available in this version yet.`);
+    await vscode.window.showInformationMessage(
+      `Flux GitOps: ${capability} is not available in this version yet.`,
+    );
   };
 }

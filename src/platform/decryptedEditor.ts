@@ -50,7 +50,8 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {
         const input = tab.input;
-        if (input instanceof vscode.TabInputText && input.uri.scheme === DECRYPTED_SCHEME) stillOpen.add(input.uri.path);
+        if (input instanceof vscode.TabInputText && input.uri.scheme === DECRYPTED_SCHEME)
+          stillOpen.add(input.uri.path);
       }
     }
     for (const file of [...this.open.keys()]) {

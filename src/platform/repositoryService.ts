@@ -57,7 +57,11 @@ export class RepositoryService implements vscode.Disposable {
           `${model.kustomizations.size} Flux Kustomization(s), ${model.objects.length} object(s), ${model.problems.length} problem(s)`,
       );
       this.store.set({ model, scanning: false });
-      void vscode.commands.executeCommand('setContext', 'fluxGitops.hasFluxRepository', model.kustomizations.size > 0);
+      void vscode.commands.executeCommand(
+        'setContext',
+        'fluxGitops.hasFluxRepository',
+        model.kustomizations.size > 0,
+      );
       void vscode.commands.executeCommand('setContext', 'fluxGitops.scanned', true);
       return model;
     } catch (error) {
@@ -91,7 +95,11 @@ export class RepositoryService implements vscode.Disposable {
       if (!model) return;
       this.log.debug(`updated ${changes.length} file(s) in ${(performance.now() - started).toFixed(1)} ms`);
       this.store.set({ model, scanning: false });
-      void vscode.commands.executeCommand('setContext', 'fluxGitops.hasFluxRepository', model.kustomizations.size > 0);
+      void vscode.commands.executeCommand(
+        'setContext',
+        'fluxGitops.hasFluxRepository',
+        model.kustomizations.size > 0,
+      );
     } catch (error) {
       this.log.error(`update failed, rescanning: ${describeError(error)}`);
       this.rescan();

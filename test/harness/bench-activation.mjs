@@ -22,14 +22,25 @@ async function measure(workspace) {
     await page.exposeFunction('codeAutomationLog', (_type, args) => {
       const line = format(...(Array.isArray(args) ? args : [args]));
       const match = /BENCH (.*)/.exec(line);
-      if (match) for (const pair of match[1].split(' ')) {
-        const [key, value] = pair.split('=');
-        figures[key] = Number(value);
-      }
+      if (match)
+        for (const pair of match[1].split(' ')) {
+          const [key, value] = pair.split('=');
+          figures[key] = Number(value);
+        }
     });
     await page.exposeFunction('codeAutomationExit', (code) => done(code));
-    await page.goto(workbenchUrl({ authority: server.authority, workspace: server.workspace, extensionDevelopmentPath: repoRoot, extensionTestsPath: testsModule }));
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 120_000))]);
+    await page.goto(
+      workbenchUrl({
+        authority: server.authority,
+        workspace: server.workspace,
+        extensionDevelopmentPath: repoRoot,
+        extensionTestsPath: testsModule,
+      }),
+    );
+    const code = await Promise.race([
+      exited,
+      new Promise((resolve) => setTimeout(() => resolve('timeout'), 120_000)),
+    ]);
     if (code !== 0) throw new Error(`bench run ended with ${code}`);
   } finally {
     await browser?.close().catch(() => {});
@@ -39,12 +50,17 @@ async function measure(workspace) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-for (const [label, workspace] of [['empty folder', null], ['sample repository', path.join(repoRoot, 'samples', 'homelab')]]) {
+for (const [label, workspace] of [
+  ['empty folder', null],
+  ['sample repository', path.join(repoRoot, 'samples', 'homelab')],
+]) {
   const samples = [];
   for (let i = 0; i < rounds; i++) samples.push(await measure(workspace));
   const keys = Object.keys(samples[0]);
   for (const key of keys) {
     const values = samples.map((s) => s[key]);
-    console.log(`activation (${label}) ${key}: median ${median(values).toFixed(1)} ms  [${values.map((v) => v.toFixed(1)).join(', ')}]`);
+    console.log(
+      `activation (${label}) ${key}: median ${median(values).toFixed(1)} ms  [${values.map((v) => v.toFixed(1)).join(', ')}]`,
+    );
   }
 }

@@ -61,7 +61,11 @@ function freePort() {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function copyFolder(from, to) {
-  fs.cpSync(from, to, { recursive: true, dereference: false, filter: (src) => !src.includes(`${path.sep}.git${path.sep}`) });
+  fs.cpSync(from, to, {
+    recursive: true,
+    dereference: false,
+    filter: (src) => !src.includes(`${path.sep}.git${path.sep}`),
+  });
 }
 
 /**
@@ -69,7 +73,13 @@ function copyFolder(from, to) {
  * a copy of `workspace` (tests may change files). Returns a handle whose stop() ends the
  * server's whole process group and deletes every folder it made.
  */
-export async function startCodeServer({ workspace, settings = {}, env = {}, keep = false, port: wantedPort } = {}) {
+export async function startCodeServer({
+  workspace,
+  settings = {},
+  env = {},
+  keep = false,
+  port: wantedPort,
+} = {}) {
   const home = path.join(cacheDir, `code-server-${codeServerVersion}`);
   const entry = path.join(home, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!fs.existsSync(entry)) {
@@ -77,7 +87,16 @@ export async function startCodeServer({ workspace, settings = {}, env = {}, keep
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-gitops-vscode-'));
   const dirs = {};
-  for (const name of ['userData', 'extensions', 'chrome', 'xdgConfig', 'xdgData', 'xdgCache', 'tmp', 'workspace']) {
+  for (const name of [
+    'userData',
+    'extensions',
+    'chrome',
+    'xdgConfig',
+    'xdgData',
+    'xdgCache',
+    'tmp',
+    'workspace',
+  ]) {
     dirs[name] = path.join(tmp, name);
     fs.mkdirSync(dirs[name], { recursive: true });
   }
@@ -98,11 +117,16 @@ export async function startCodeServer({ workspace, settings = {}, env = {}, keep
     process.execPath,
     [
       entry,
-      '--config', configFile,
-      '--bind-addr', authority,
-      '--auth', 'none',
-      '--user-data-dir', dirs.userData,
-      '--extensions-dir', dirs.extensions,
+      '--config',
+      configFile,
+      '--bind-addr',
+      authority,
+      '--auth',
+      'none',
+      '--user-data-dir',
+      dirs.userData,
+      '--extensions-dir',
+      dirs.extensions,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
@@ -153,7 +177,9 @@ export async function startCodeServer({ workspace, settings = {}, env = {}, keep
       }
       if (printLog && fs.existsSync(serverLog)) {
         const lines = fs.readFileSync(serverLog, 'utf8').trimEnd().split('\n');
-        console.error(`----- code-server log (last 40 of ${lines.length} lines) -----\n${lines.slice(-40).join('\n')}`);
+        console.error(
+          `----- code-server log (last 40 of ${lines.length} lines) -----\n${lines.slice(-40).join('\n')}`,
+        );
       }
       if (keep) info(`kept ${tmp}`);
       else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
@@ -183,14 +209,19 @@ export async function startCodeServer({ workspace, settings = {}, env = {}, keep
 /** Headless Debian Chromium with a fresh profile under `profileDir`. */
 export async function launchChromium(profileDir, viewport = { width: 1400, height: 900 }) {
   const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) throw new Error(`chromium not found at ${executablePath}: apt-get install chromium`);
+  if (!fs.existsSync(executablePath))
+    throw new Error(`chromium not found at ${executablePath}: apt-get install chromium`);
   const xdg = path.join(profileDir, '.xdg');
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath,
     headless: true,
     viewport,
     args: CHROMIUM_ARGS,
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache') },
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(xdg, 'config'),
+      XDG_CACHE_HOME: path.join(xdg, 'cache'),
+    },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return { context, page };

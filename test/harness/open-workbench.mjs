@@ -12,13 +12,22 @@ const port = Number(option('--port', process.env.PORT || 8080));
 const screenshot = option('--screenshot', undefined);
 
 const server = await startCodeServer({ workspace, port });
-const url = workbenchUrl({ authority: server.authority, workspace: server.workspace, extensionDevelopmentPath: repoRoot });
-console.log(`\nFlux GitOps is running in VS Code on a copy of ${workspace}:\n\n  ${url}\n\nOpen that URL in a browser (forward port ${port} when remote). Ctrl-C stops it.\n`);
+const url = workbenchUrl({
+  authority: server.authority,
+  workspace: server.workspace,
+  extensionDevelopmentPath: repoRoot,
+});
+console.log(
+  `\nFlux GitOps is running in VS Code on a copy of ${workspace}:\n\n  ${url}\n\nOpen that URL in a browser (forward port ${port} when remote). Ctrl-C stops it.\n`,
+);
 if (screenshot) {
   // A headless look, for machines without a browser: the Flux view after the workbench loads.
   const { context, page } = await launchChromium(path.join(server.tmp, 'chrome'));
   await page.goto(url);
-  await page.locator('.part.activitybar').getByRole('tab', { name: /Flux GitOps/ }).click();
+  await page
+    .locator('.part.activitybar')
+    .getByRole('tab', { name: /Flux GitOps/ })
+    .click();
   await page.waitForTimeout(3000);
   await page.screenshot({ path: path.resolve(screenshot) });
   await context.close();

@@ -23,7 +23,9 @@ for (const run of RUNS) {
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: path.join(repoRoot, 'out', 'test', 'integration', 'index.js'),
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
-      extensionTestsEnv: { FLUX_GITOPS_TEST_SUITE: path.join(repoRoot, 'out', 'test', 'integration', run.suite) },
+      extensionTestsEnv: {
+        FLUX_GITOPS_TEST_SUITE: path.join(repoRoot, 'out', 'test', 'integration', run.suite),
+      },
     });
   } catch (error) {
     console.error(`run ${run.name} failed: ${error}`);

@@ -23,7 +23,8 @@ async function runOne(run) {
   const suiteDir = path.join(repoRoot, 'out', 'test', 'integration', run.suite);
   const testsModule = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
   if (!fs.existsSync(testsModule)) throw new Error(`${testsModule} is missing: run npm run compile-tests`);
-  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build');
+  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js')))
+    throw new Error('dist/extension.js is missing: run npm run build');
   if (!fs.existsSync(suiteDir)) {
     info(`run ${run.name}: no compiled suite at ${suiteDir}, nothing to run`);
     return { passed: 0, failed: 0, skipped: 0 };
@@ -63,7 +64,9 @@ async function runOne(run) {
     info(`run ${run.name}: opening ${run.workspace ?? '(empty folder)'}`);
     await page.goto(url);
     let timer;
-    const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000)));
+    const timedOut = new Promise(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000)),
+    );
     const result = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
     if (result === 'timeout') {
@@ -91,7 +94,9 @@ async function main() {
   let setupError = false;
   for (const run of RUNS.filter((r) => !only || r.name === only)) {
     if (run.shared && !fs.existsSync(run.workspace)) {
-      console.log(`SKIPPED run ${run.name}: the user's fixture ${run.workspace} is absent (it comes with ../shared).`);
+      console.log(
+        `SKIPPED run ${run.name}: the user's fixture ${run.workspace} is absent (it comes with ../shared).`,
+      );
       continue;
     }
     try {

@@ -11,6 +11,16 @@ export const RUNS = [
   { name: 'sample', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'sample' },
   { name: 'empty', workspace: null, suite: 'empty' },
   { name: 'layouts', workspace: ownRepos, suite: 'layouts' },
-  { name: 'superbloom-2025-12', workspace: path.join(sharedFixtures, 'superbloom-2025-12'), suite: 'superbloom-2025-12', shared: true },
-  { name: 'superbloom-2026-06', workspace: path.join(sharedFixtures, 'superbloom-2026-06'), suite: 'superbloom-2026-06', shared: true },
+  {
+    name: 'superbloom-2025-12',
+    workspace: path.join(sharedFixtures, 'superbloom-2025-12'),
+    suite: 'superbloom-2025-12',
+    shared: true,
+  },
+  {
+    name: 'superbloom-2026-06',
+    workspace: path.join(sharedFixtures, 'superbloom-2026-06'),
+    suite: 'superbloom-2026-06',
+    shared: true,
+  },
 ];

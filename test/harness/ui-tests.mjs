@@ -20,7 +20,8 @@ try {
   const { context, page } = await launchChromium(server.dirs.chrome);
   browser = context;
   page.setDefaultTimeout(20_000);
-  const shot = (name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`), animations: 'disabled' });
+  const shot = (name) =>
+    page.screenshot({ path: path.join(shotsDir, `${name}.png`), animations: 'disabled' });
   const step = async (name, body) => {
     const started = Date.now();
     try {
@@ -48,7 +49,11 @@ try {
 
   const loadStarted = Date.now();
   await page.goto(
-    workbenchUrl({ authority: server.authority, workspace: server.workspace, extensionDevelopmentPath: repoRoot }),
+    workbenchUrl({
+      authority: server.authority,
+      workspace: server.workspace,
+      extensionDevelopmentPath: repoRoot,
+    }),
   );
 
   await step('the workbench loads with the Flux GitOps activity-bar entry', async () => {
@@ -59,7 +64,8 @@ try {
 
   await step('the Flux view opens and shows the cluster with its Kustomizations', async () => {
     await fluxTab().click();
-    for (const label of ['homelab', 'flux-system', 'infra', 'apps']) await treeItem(label).waitFor({ state: 'visible' });
+    for (const label of ['homelab', 'flux-system', 'infra', 'apps'])
+      await treeItem(label).waitFor({ state: 'visible' });
     await shot('01-flux-view');
   });
 
@@ -75,8 +81,16 @@ try {
 
   await step('the command palette runs "Flux: Show Log" and the log shows the scan', async () => {
     await runCommand('Flux: Show Log');
-    await page.locator('.part.panel').filter({ hasText: 'Flux GitOps' }).first().waitFor({ state: 'visible' });
-    await page.locator('.part.panel .view-lines').filter({ hasText: 'scanned' }).first().waitFor({ state: 'visible' });
+    await page
+      .locator('.part.panel')
+      .filter({ hasText: 'Flux GitOps' })
+      .first()
+      .waitFor({ state: 'visible' });
+    await page
+      .locator('.part.panel .view-lines')
+      .filter({ hasText: 'scanned' })
+      .first()
+      .waitFor({ state: 'visible' });
     await shot('04-log');
   });
 

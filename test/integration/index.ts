@@ -16,7 +16,10 @@ function collectTests(dir: string): string[] {
 
 export function run(): Promise<void> {
   const suiteDir = process.env.FLUX_GITOPS_TEST_SUITE;
-  if (!suiteDir) return Promise.reject(new Error('FLUX_GITOPS_TEST_SUITE is not set (use test/harness/run-ext-tests.mjs)'));
+  if (!suiteDir)
+    return Promise.reject(
+      new Error('FLUX_GITOPS_TEST_SUITE is not set (use test/harness/run-ext-tests.mjs)'),
+    );
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
   if (process.env.FLUX_GITOPS_TEST_GREP) mocha.grep(process.env.FLUX_GITOPS_TEST_GREP);
   const files = collectTests(suiteDir);

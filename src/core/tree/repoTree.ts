@@ -69,8 +69,14 @@ function objectNode(object: ManifestObject, parentId: string): RepoNode {
   const tags = [object.kind.toLowerCase()];
   if (isFluxApi(object.apiVersion)) tags.push('flux');
   if (object.sops) tags.push(`sops-${object.sops}`);
-  const chart = object.chart?.name ? `${object.chart.name}${object.chart.version ? `@${object.chart.version}` : ''}` : undefined;
-  const descriptionParts = [object.namespace || undefined, chart, object.sops === 'encrypted' ? 'encrypted' : undefined];
+  const chart = object.chart?.name
+    ? `${object.chart.name}${object.chart.version ? `@${object.chart.version}` : ''}`
+    : undefined;
+  const descriptionParts = [
+    object.namespace || undefined,
+    chart,
+    object.sops === 'encrypted' ? 'encrypted' : undefined,
+  ];
   if (object.sops === 'plaintext') descriptionParts.push('plaintext!');
   return {
     id: `${parentId}|obj:${object.documentIndex}:${object.kind}/${object.namespace}/${object.name}`,
@@ -97,7 +103,9 @@ function fileNode(file: string, objects: ManifestObject[], parentId: string, lab
     id,
     kind: 'file',
     label,
-    description: only ? `${only.kind} ${only.name}${sops === 'encrypted' ? ' · encrypted' : ''}` : `${objects.length} objects`,
+    description: only
+      ? `${only.kind} ${only.name}${sops === 'encrypted' ? ' · encrypted' : ''}`
+      : `${objects.length} objects`,
     tooltip: file,
     icon: sops === 'encrypted' ? 'lock' : sops === 'plaintext' ? 'unlock' : 'file-code',
     location: { file, line: 1 },
@@ -111,7 +119,11 @@ function toPosix(p: string): string {
 }
 
 /** A Kustomization's app folders and loose files, in the order kustomize applies them. */
-function kustomizationChildren(ks: FluxKustomization, objectsByFile: Map<string, ManifestObject[]>, id: string): RepoNode[] {
+function kustomizationChildren(
+  ks: FluxKustomization,
+  objectsByFile: Map<string, ManifestObject[]>,
+  id: string,
+): RepoNode[] {
   return ks.entries.map((entry) => {
     if (!entry.isFolder) {
       // A lone file that defines an app (bjw-s.yaml, cnpg-operator.yaml) reads as the app's name.
@@ -124,13 +136,17 @@ function kustomizationChildren(ks: FluxKustomization, objectsByFile: Map<string,
     const objects = entry.files.flatMap((file) => objectsByFile.get(file) ?? []);
     const release = objects.find((o) => o.kind === 'HelmRelease');
     const namespace = objects.find((o) => o.kind === 'Namespace')?.name ?? release?.namespace;
-    const chart = release?.chart?.name ? `${release.chart.name}${release.chart.version ? `@${release.chart.version}` : ''}` : undefined;
+    const chart = release?.chart?.name
+      ? `${release.chart.name}${release.chart.version ? `@${release.chart.version}` : ''}`
+      : undefined;
     const plaintext = objects.some((o) => o.sops === 'plaintext');
     return {
       id: folderId,
       kind: 'folder' as const,
       label: entry.name,
-      description: [namespace, chart, plaintext ? 'plaintext secret!' : undefined].filter(Boolean).join(' · ') || undefined,
+      description:
+        [namespace, chart, plaintext ? 'plaintext secret!' : undefined].filter(Boolean).join(' · ') ||
+        undefined,
       tooltip: `${entry.path}\n${entry.files.length} manifest file(s), ${objects.length} object(s)`,
       icon: 'folder',
       tags: ['app', ...(plaintext ? ['sops-plaintext'] : [])],
@@ -166,7 +182,9 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
           `path: ${ks.specPath || './'}`,
           ks.interval ? `interval: ${ks.interval}` : undefined,
           ks.dependsOn.length ? `dependsOn: ${ks.dependsOn.join(', ')}` : undefined,
-          ks.sourceRef ? `source: ${ks.sourceRef.kind}/${ks.sourceRef.namespace}/${ks.sourceRef.name}` : undefined,
+          ks.sourceRef
+            ? `source: ${ks.sourceRef.kind}/${ks.sourceRef.namespace}/${ks.sourceRef.name}`
+            : undefined,
           ks.decryption ? `decryption: ${ks.decryption.provider}` : undefined,
           ks.targetNamespace ? `targetNamespace: ${ks.targetNamespace}` : undefined,
           `${ks.file}:${ks.line}`,
@@ -225,7 +243,9 @@ function orphansNode(
       id: folderId,
       kind: 'folder',
       label,
-      description: unit.listedIn ? `not in ${path.basename(path.dirname(unit.listedIn))}/${path.basename(unit.listedIn)}` : undefined,
+      description: unit.listedIn
+        ? `not in ${path.basename(path.dirname(unit.listedIn))}/${path.basename(unit.listedIn)}`
+        : undefined,
       tooltip: unit.listedIn
         ? `${unit.path}\nNothing applies this folder: add it to the resources of ${unit.listedIn}.`
         : `${unit.path}\nNo Flux Kustomization applies this folder.`,
@@ -242,7 +262,8 @@ function orphansNode(
     kind: 'orphans',
     label: 'Not applied by Flux',
     description: `${files} file${files === 1 ? '' : 's'}`,
-    tooltip: 'Manifests that no Flux Kustomization applies: list their folder in a kustomization.yaml, or delete them.',
+    tooltip:
+      'Manifests that no Flux Kustomization applies: list their folder in a kustomization.yaml, or delete them.',
     icon: 'warning',
     tags: ['orphans'],
     children,

@@ -17,7 +17,9 @@ describe('activation on a Flux repository', () => {
 
   it('registers every command that package.json contributes, and no other', async () => {
     const extension = getExtension();
-    const contributed = (extension.packageJSON.contributes.commands as ContributedCommand[]).map((c) => c.command).sort();
+    const contributed = (extension.packageJSON.contributes.commands as ContributedCommand[])
+      .map((c) => c.command)
+      .sort();
     const known = Object.values(CommandId).sort();
     assert.deepStrictEqual(contributed, known, 'package.json and src/platform/commandIds.ts disagree');
     const registered = new Set(await vscode.commands.getCommands(true));

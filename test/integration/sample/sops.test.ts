@@ -55,21 +55,35 @@ describe('SOPS in the sample repository', () => {
   it('edits a secret decrypted in memory: saving re-encrypts and keeps unchanged ciphertexts', async () => {
     const file = secretPath();
     const before = fs.readFileSync(file, 'utf8');
-    const editor = await vscode.commands.executeCommand<vscode.TextEditor>(CommandId.sopsEditDecrypted, vscode.Uri.file(file));
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>(
+      CommandId.sopsEditDecrypted,
+      vscode.Uri.file(file),
+    );
     assert.ok(editor, 'no editor opened');
     assert.strictEqual(editor.document.uri.scheme, 'flux-sops-decrypted');
     assert.ok(editor.document.getText().includes(PLAINTEXT), editor.document.getText());
-    assert.deepStrictEqual(filesContaining(workspaceRoot(), PLAINTEXT), [], 'plaintext reached the workspace');
+    assert.deepStrictEqual(
+      filesContaining(workspaceRoot(), PLAINTEXT),
+      [],
+      'plaintext reached the workspace',
+    );
     assert.deepStrictEqual(filesContaining(os.tmpdir(), PLAINTEXT), [], 'plaintext reached the temp folder');
 
-    const line = editor.document.getText().split('\n').findIndex((l) => l.includes('API_TOKEN'));
+    const line = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('API_TOKEN'));
     const { range, text } = editor.document.lineAt(line);
     const indent = /^\s*/.exec(text)?.[0] ?? '';
     assert.ok(await editor.edit((edit) => edit.replace(range, `${indent}API_TOKEN: rotated-token`)));
     assert.ok(await editor.document.save(), 'save failed');
 
     const after = fs.readFileSync(file, 'utf8');
-    assert.strictEqual(encValue(after, 'PODINFO_UI_MESSAGE'), encValue(before, 'PODINFO_UI_MESSAGE'), 'unchanged value was re-encrypted');
+    assert.strictEqual(
+      encValue(after, 'PODINFO_UI_MESSAGE'),
+      encValue(before, 'PODINFO_UI_MESSAGE'),
+      'unchanged value was re-encrypted',
+    );
     assert.notStrictEqual(encValue(after, 'API_TOKEN'), encValue(before, 'API_TOKEN'));
     assert.notStrictEqual(encValue(after, 'mac'), encValue(before, 'mac'));
     assert.ok(!after.includes('rotated-token'), 'plaintext written to disk');
@@ -78,17 +92,24 @@ describe('SOPS in the sample repository', () => {
     assert.ok(decrypted.includes(PLAINTEXT));
 
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await waitFor('the plaintext to be dropped', () => (getExtension().exports.decryptedInMemory === 0 ? true : undefined));
+    await waitFor('the plaintext to be dropped', () =>
+      getExtension().exports.decryptedInMemory === 0 ? true : undefined,
+    );
   });
 
   it('decrypts in place, flags the file until it is encrypted again, and the real sops reads the result', async () => {
     const file = secretPath();
     const uri = vscode.Uri.file(file);
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.sopsDecrypt, uri, { confirmed: true }), true);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.sopsDecrypt, uri, { confirmed: true }),
+      true,
+    );
     const plain = fs.readFileSync(file, 'utf8');
     assert.ok(plain.includes(PLAINTEXT) && !plain.includes('sops:'), plain);
     const flagged = () =>
-      vscode.languages.getDiagnostics(uri).filter((d) => d.code === 'sops-decrypted-in-place' || /plaintext/i.test(d.message));
+      vscode.languages
+        .getDiagnostics(uri)
+        .filter((d) => d.code === 'sops-decrypted-in-place' || /plaintext/i.test(d.message));
     await waitFor('a problem on the decrypted file', () => (flagged().length > 0 ? true : undefined));
 
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.sopsEncrypt, uri), true);
@@ -101,12 +122,18 @@ describe('SOPS in the sample repository', () => {
   it('refuses to encrypt an encrypted file or a file no creation rule matches, and changes nothing', async () => {
     const secret = secretPath();
     const before = fs.readFileSync(secret, 'utf8');
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.sopsEncrypt, vscode.Uri.file(secret)), false);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.sopsEncrypt, vscode.Uri.file(secret)),
+      false,
+    );
     assert.strictEqual(fs.readFileSync(secret, 'utf8'), before);
 
     const release = path.join(path.dirname(secret), 'release.yaml');
     const releaseBefore = fs.readFileSync(release, 'utf8');
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.sopsEncrypt, vscode.Uri.file(release)), false);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.sopsEncrypt, vscode.Uri.file(release)),
+      false,
+    );
     assert.strictEqual(fs.readFileSync(release, 'utf8'), releaseBefore);
     await vscode.commands.executeCommand('notifications.clearAll');
   });

@@ -47,12 +47,19 @@ describe('the Flux tree on the sample repository', () => {
     const release = child(child(child(roots[0], 'apps'), 'redis'), 'release.yaml');
     const helmRelease = release.children.find((c) => c.label === 'HelmRelease redis');
     assert.ok(helmRelease?.location);
-    await vscode.commands.executeCommand(CommandId.openObject, helmRelease.location.file, helmRelease.location.line);
+    await vscode.commands.executeCommand(
+      CommandId.openObject,
+      helmRelease.location.file,
+      helmRelease.location.line,
+    );
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor);
     assert.strictEqual(editor.document.uri.fsPath, helmRelease.location.file);
     assert.strictEqual(editor.selection.active.line + 1, helmRelease.location.line);
-    assert.match(editor.document.lineAt(editor.selection.active.line).text, /^apiVersion: helm\.toolkit\.fluxcd\.io/);
+    assert.match(
+      editor.document.lineAt(editor.selection.active.line).text,
+      /^apiVersion: helm\.toolkit\.fluxcd\.io/,
+    );
   });
 
   it('reports an app folder that nothing applies, and clears it once the parent kustomization.yaml lists it', async () => {
@@ -60,7 +67,10 @@ describe('the Flux tree on the sample repository', () => {
     const appsDir = path.join(workspaceRoot(), 'flux', 'clusters', 'homelab', 'apps');
     const newApp = path.join(appsDir, 'whoami');
     fs.mkdirSync(newApp, { recursive: true });
-    fs.writeFileSync(path.join(newApp, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: whoami\n');
+    fs.writeFileSync(
+      path.join(newApp, 'ns.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: whoami\n',
+    );
     fs.writeFileSync(
       path.join(newApp, 'kustomization.yaml'),
       'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ns.yaml\n',
@@ -70,8 +80,15 @@ describe('the Flux tree on the sample repository', () => {
         .getDiagnostics()
         .flatMap(([uri, diagnostics]) => diagnostics.map((d) => ({ file: uri.fsPath, d })))
         .filter(({ d }) => d.source === 'Flux GitOps' && d.message.includes('whoami'));
-    const found = await waitFor('a problem about the unapplied folder', () => (unapplied().length > 0 ? unapplied() : undefined));
-    assert.ok(found.some(({ d }) => d.severity === vscode.DiagnosticSeverity.Warning || d.severity === vscode.DiagnosticSeverity.Error));
+    const found = await waitFor('a problem about the unapplied folder', () =>
+      unapplied().length > 0 ? unapplied() : undefined,
+    );
+    assert.ok(
+      found.some(
+        ({ d }) =>
+          d.severity === vscode.DiagnosticSeverity.Warning || d.severity === vscode.DiagnosticSeverity.Error,
+      ),
+    );
 
     // Fix it the way a user does: edit the parent kustomization.yaml in the editor and save.
     const parent = await vscode.workspace.openTextDocument(path.join(appsDir, 'kustomization.yaml'));

@@ -8,9 +8,12 @@ import { getExtension, waitFor, workspaceRoot } from '../helpers';
 // custom/schema/content, and the schema store is off.
 
 const SCHEMA_SOURCE = /^yaml-schema: /;
+// Files this suite writes live here and are removed afterwards, so the tree suites see the
+// sample repository unchanged.
+const SCRATCH = 'language-tests';
 
 function writeFile(relative: string, text: string): vscode.Uri {
-  const file = path.join(workspaceRoot(), relative);
+  const file = path.join(workspaceRoot(), SCRATCH, relative);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
   return vscode.Uri.file(file);
@@ -24,7 +27,11 @@ async function open(uri: vscode.Uri): Promise<vscode.TextDocument> {
 }
 
 /** Waits until the schema diagnostics of `uri` satisfy `ready`, and returns them. */
-function schemaDiagnostics(uri: vscode.Uri, ready: (d: vscode.Diagnostic[]) => boolean, what: string): Promise<vscode.Diagnostic[]> {
+function schemaDiagnostics(
+  uri: vscode.Uri,
+  ready: (d: vscode.Diagnostic[]) => boolean,
+  what: string,
+): Promise<vscode.Diagnostic[]> {
   return waitFor(
     what,
     () => {
@@ -36,13 +43,20 @@ function schemaDiagnostics(uri: vscode.Uri, ready: (d: vscode.Diagnostic[]) => b
 }
 
 function lineOf(document: vscode.TextDocument, text: string): number {
-  const line = document.getText().split('\n').findIndex((l) => l.includes(text));
+  const line = document
+    .getText()
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   assert.ok(line >= 0, `no line with ${text}`);
   return line;
 }
 
 async function completionLabels(document: vscode.TextDocument, position: vscode.Position): Promise<string[]> {
-  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position);
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+    'vscode.executeCompletionItemProvider',
+    document.uri,
+    position,
+  );
   return list.items.map((item) => (typeof item.label === 'string' ? item.label : item.label.label));
 }
 
@@ -73,14 +87,27 @@ describe('Flux schemas in the YAML editor', function () {
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(path.join(workspaceRoot(), SCRATCH), { recursive: true, force: true });
+    const api = getExtension().exports;
+    api.rescan();
+    await waitFor(
+      'the tree to forget the scratch files',
+      () => (JSON.stringify(api.repositoryTree()).includes(SCRATCH) ? undefined : true),
+      20_000,
+    );
   });
 
   it('reports a wrong type, a missing required field and an unknown field of a HelmRelease', async () => {
-    const uri = writeFile('flux/clusters/homelab/apps/podinfo/broken-release.yaml', BROKEN_RELEASE);
+    const uri = writeFile('broken-release.yaml', BROKEN_RELEASE);
     const document = await open(uri);
-    const diagnostics = await schemaDiagnostics(uri, (d) => d.length >= 3, 'schema diagnostics on broken-release.yaml');
+    const diagnostics = await schemaDiagnostics(
+      uri,
+      (d) => d.length >= 3,
+      'schema diagnostics on broken-release.yaml',
+    );
     const messages = diagnostics.map((d) => `${d.range.start.line}: ${d.message}`);
-    const at = (text: string) => diagnostics.filter((d) => d.range.start.line === lineOf(document, text)).map((d) => d.message);
+    const at = (text: string) =>
+      diagnostics.filter((d) => d.range.start.line === lineOf(document, text)).map((d) => d.message);
     assert.ok(
       at('timeout: 5').some((m) => /Incorrect type/.test(m)),
       `no type error on timeout: ${messages.join(' | ')}`,
@@ -101,7 +128,7 @@ describe('Flux schemas in the YAML editor', function () {
 
   it('completes HelmRelease spec keys and sourceRef kinds', async () => {
     const uri = writeFile(
-      'flux/clusters/homelab/apps/podinfo/completion-release.yaml',
+      'completion-release.yaml',
       `apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata:
@@ -130,20 +157,30 @@ spec:
       assert.ok(specKeys.includes(key), `spec completion lacks ${key}: ${specKeys.join(', ')}`);
     }
     const kindLine = lineOf(document, '        kind:');
-    const kinds = await completionLabels(document, new vscode.Position(kindLine, document.lineAt(kindLine).text.length));
+    const kinds = await completionLabels(
+      document,
+      new vscode.Position(kindLine, document.lineAt(kindLine).text.length),
+    );
     for (const kind of ['HelmRepository', 'GitRepository', 'Bucket']) {
       assert.ok(kinds.includes(kind), `sourceRef.kind completion lacks ${kind}: ${kinds.join(', ')}`);
     }
   });
 
   it('shows the CRD description on hover', async () => {
-    const uri = writeFile('flux/clusters/homelab/apps/podinfo/hover-release.yaml', BROKEN_RELEASE.replace('  timeout: 5\n  notAField: true\n', '  interval: 5m\n'));
+    const uri = writeFile(
+      'hover-release.yaml',
+      BROKEN_RELEASE.replace('  timeout: 5\n  notAField: true\n', '  interval: 5m\n'),
+    );
     const document = await open(uri);
     const line = lineOf(document, 'chart:');
     const text = await waitFor(
       'hover on spec.chart',
       async () => {
-        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 4));
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+          'vscode.executeHoverProvider',
+          uri,
+          new vscode.Position(line, 4),
+        );
         const joined = hovers
           .flatMap((h) => h.contents)
           .map((c) => (typeof c === 'string' ? c : c.value))
@@ -157,7 +194,7 @@ spec:
 
   it('gives a file named prometheus.yaml the Flux schema of its objects, not a schema by name', async () => {
     const uri = writeFile(
-      'flux/clusters/homelab/infra/prometheus.yaml',
+      'infra/prometheus.yaml',
       `apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata:
@@ -173,17 +210,22 @@ spec:
 `,
     );
     await open(uri);
-    const diagnostics = await schemaDiagnostics(uri, (d) => d.length > 0, 'schema diagnostics on prometheus.yaml');
+    const diagnostics = await schemaDiagnostics(
+      uri,
+      (d) => d.length > 0,
+      'schema diagnostics on prometheus.yaml',
+    );
     assert.ok(
       diagnostics.some((d) => /Incorrect type\. Expected "boolean"/.test(d.message)),
       diagnostics.map((d) => d.message).join(' | '),
     );
-    for (const d of diagnostics) assert.match(String(d.source), /Kustomization kustomize\.toolkit\.fluxcd\.io\/v1/);
+    for (const d of diagnostics)
+      assert.match(String(d.source), /Kustomization kustomize\.toolkit\.fluxcd\.io\/v1/);
   });
 
   it('warns (not errors) on a deprecated apiVersion, and validates every document of a file by its own kind', async () => {
     const uri = writeFile(
-      'flux/clusters/homelab/apps/podinfo/multi.yaml',
+      'multi.yaml',
       `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -211,14 +253,20 @@ spec:
   });
 
   it('finds no schema problems in the sample repository releases', async () => {
-    const uri = vscode.Uri.file(path.join(workspaceRoot(), 'flux/clusters/homelab/apps/podinfo/release.yaml'));
+    const uri = vscode.Uri.file(
+      path.join(workspaceRoot(), 'flux/clusters/homelab/apps/podinfo/release.yaml'),
+    );
     const document = await open(uri);
     // A hover from the schema proves the server has the document; then expect no problems.
     const line = lineOf(document, 'spec:');
     await waitFor(
       'a schema hover on release.yaml',
       async () => {
-        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 1));
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+          'vscode.executeHoverProvider',
+          uri,
+          new vscode.Position(line, 1),
+        );
         return hovers.length > 0 ? true : undefined;
       },
       30_000,

@@ -62,7 +62,7 @@ async function expectForbidden(what: string, call: () => Promise<unknown>): Prom
 }
 
 async function waitUntil<T>(
-  what: string,
+  what: string | (() => string),
   check: () => Promise<T | undefined>,
   timeoutMs = 20_000,
 ): Promise<T> {
@@ -70,7 +70,8 @@ async function waitUntil<T>(
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -170,7 +171,7 @@ void describe('test cluster (etcd + kube-apiserver + Flux CRDs)', () => {
           `/apis/${k.group}/${k.version}/namespaces/${NS}/${k.plural}`,
           {},
           (phase: string, obj: FluxObject) => seen.push(`${phase} ${obj.kind}/${obj.metadata.name}`),
-          () => undefined,
+          (err: unknown) => seen.push(`done ${kind}: ${String(err)}`),
         ),
       );
     }
@@ -197,10 +198,12 @@ void describe('test cluster (etcd + kube-apiserver + Flux CRDs)', () => {
         hr.items.map((i) => i.metadata.name),
         ['podinfo'],
       );
-      await waitUntil('watch events', async () =>
-        seen.includes('ADDED Kustomization/apps') && seen.includes('ADDED HelmRelease/podinfo')
-          ? true
-          : undefined,
+      await waitUntil(
+        () => `watch events (seen: ${seen.join('; ')})`,
+        async () =>
+          seen.includes('ADDED Kustomization/apps') && seen.includes('ADDED HelmRelease/podinfo')
+            ? true
+            : undefined,
       );
     } finally {
       for (const a of aborts) a.abort();

@@ -11,16 +11,19 @@ import { binPath } from '../env/paths';
 
 const work = mkdtempSync(join(tmpdir(), 'flux-gitops-sops-'));
 
-/** Environment for sops with no key other than the ones a test passes. */
+/**
+ * Environment for sops with no key other than the ones a test passes, and no version check (it
+ * would reach out to the network).
+ */
 function sopsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: work, ...extra };
+  return { PATH: process.env.PATH, HOME: work, SOPS_DISABLE_VERSION_CHECK: '1', ...extra };
 }
 
 void describe('sops (real binary) with age', () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   void test('prints its version', () => {
-    const out = execFileSync(binPath('sops'), ['--version'], {
+    const out = execFileSync(binPath('sops'), ['--version', '--disable-version-check'], {
       encoding: 'utf8',
       env: sopsEnv(),
       timeout: 20_000,

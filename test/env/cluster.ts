@@ -16,7 +16,6 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { FLUX_GROUPS } from './flux-kinds';
 import { binPath, crdFiles } from './paths';
 
@@ -376,17 +375,25 @@ async function bootstrapObjects(
 }
 
 function readCrds(): k8s.V1CustomResourceDefinition[] {
+  // loadAllYaml maps the JSON field names (x-kubernetes-preserve-unknown-fields, $ref, ...) onto
+  // the typed model, which the client serialises back; a plain parse would lose them.
   const crds: k8s.V1CustomResourceDefinition[] = [];
   for (const file of crdFiles()) {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const obj = doc.toJS() as k8s.V1CustomResourceDefinition | null;
+    for (const obj of k8s.loadAllYaml(
+      readFileSync(file, 'utf8'),
+    ) as (k8s.V1CustomResourceDefinition | null)[]) {
       if (obj && obj.kind === 'CustomResourceDefinition') crds.push(obj);
     }
   }
   return crds;
 }
 
-async function installCrds(kc: k8s.KubeConfig, deadline: number, alive: () => void): Promise<string[]> {
+async function installCrds(
+  kc: k8s.KubeConfig,
+  deadline: number,
+  alive: () => void,
+  watchProbe: (path: string) => Promise<number>,
+): Promise<string[]> {
   const api = kc.makeApiClient(k8s.ApiextensionsV1Api);
   const crds = readCrds();
   await Promise.all(crds.map((body) => api.createCustomResourceDefinition({ body })));
@@ -406,6 +413,20 @@ async function installCrds(kc: k8s.KubeConfig, deadline: number, alive: () => vo
       return names.every((n) => established.has(n));
     },
     alive,
+  );
+  // Established is not the end: until a resource's watch cache is initialised, watches of it are
+  // answered 429 (storage is initializing). Wait until a short watch of each is accepted.
+  await Promise.all(
+    crds.map((crd) => {
+      const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0].name;
+      const path = `/apis/${crd.spec.group}/${version}/${crd.spec.names.plural}?watch=true&timeoutSeconds=1`;
+      return waitFor(
+        `a watch of ${crd.metadata?.name}`,
+        deadline,
+        async () => (await watchProbe(path)) === 200,
+        alive,
+      );
+    }),
   );
   return names;
 }
@@ -561,7 +582,9 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
 
     if (options.installCrds !== false) {
       t = Date.now();
-      state.crds = await installCrds(admin, deadline, bothAlive);
+      state.crds = await installCrds(admin, deadline, bothAlive, (p) =>
+        httpGetStatus(`${state.server}${p}`, tlsOptions),
+      );
       mark('crds', t);
       log(`installed ${state.crds.length} CRDs`);
     }

@@ -92,7 +92,7 @@ build_wrapper() {
 # --- sops -------------------------------------------------------------------------------------
 provide_sops() {
   local ext stamp="$STAMPS/sops-$SOPS_VERSION"
-  if ext="$(external_binary sops)" && "$ext" --version 2>/dev/null | grep -q "sops ${SOPS_VERSION#v}"; then
+  if ext="$(external_binary sops)" && SOPS_DISABLE_VERSION_CHECK=1 "$ext" --version --disable-version-check 2>/dev/null | grep -q "sops ${SOPS_VERSION#v}"; then
     link_external sops "$ext"
     return 0
   fi

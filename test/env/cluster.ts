@@ -437,9 +437,18 @@ function registerExitCleanup(dir: string, cleanup: () => void): void {
   exitHooks.set(dir, cleanup);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.on('exit', () => {
+    const runAll = () => {
       for (const fn of exitHooks.values()) fn();
-    });
+      exitHooks.clear();
+    };
+    process.on('exit', runAll);
+    // Interrupted runs clean up too, then die of the same signal.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        runAll();
+        process.kill(process.pid, signal);
+      });
+    }
   }
 }
 

@@ -58,7 +58,10 @@ export interface ReadyOptions {
 }
 
 export interface FailureOptions {
-  /** Ready=False reason, e.g. BuildFailed, HealthCheckFailed, InstallFailed, GitOperationFailed. */
+  /**
+   * Ready=False reason, e.g. BuildFailed, HealthCheckFailed, InstallFailed, GitOperationFailed.
+   * Default: the kind's usual failure reason.
+   */
   reason?: string;
   message: string;
   /** Final failure: Stalled=True (no retry) instead of Reconciling=True ProgressingWithRetry. */
@@ -110,7 +113,7 @@ function defaultFailureReason(kind: FluxKind, installed: boolean): string {
     case 'HelmRepository':
       return 'IndexationFailed';
     case 'HelmChart':
-      return 'ChartPullFailed';
+      return 'ChartPullError';
     case 'Bucket':
       return 'BucketOperationFailed';
     default:

@@ -52,7 +52,8 @@ export function summariseHealth(
   const active = kinds.filter((k) => k.state !== 'not-served');
   let state: ClusterHealth['state'];
   let why = message;
-  if (kinds.length === 0) state = message ? 'error' : 'connecting';
+  if (kinds.length > 0 && kinds.every((k) => k.state === 'stopped')) state = 'disconnected';
+  else if (kinds.length === 0) state = message ? 'error' : 'connecting';
   else if (active.length === 0) {
     state = 'error';
     why ??= 'the Flux CRDs are not installed';
@@ -199,6 +200,18 @@ export async function readBootstrap(
   if (ks.status === 'fulfilled' && typeof ks.value.spec?.path === 'string')
     info.rootKustomizationPath = ks.value.spec.path;
   return info;
+}
+
+/**
+ * Reads the Flux bootstrap of a context without connecting (for binding the current context):
+ * undefined fields when the objects are missing or unreadable.
+ */
+export async function readBootstrapOfContext(
+  kubeConfig: K8s.KubeConfig,
+  context: string,
+): Promise<FluxBootstrapInfo> {
+  const kc = await kubeConfigForContext(kubeConfig, context);
+  return readBootstrap(await createFluxApi(kc));
 }
 
 /** Every connected cluster: connect, disconnect, look up; stops them all on dispose. */

@@ -51,6 +51,23 @@ function lineOf(document: vscode.TextDocument, text: string): number {
   return line;
 }
 
+/** PIDs of our yaml-language-server processes, children of this extension host (Linux /proc). */
+function serverPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (ppid === process.pid && cmdline.includes('yaml-server.js')) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
 async function completionLabels(document: vscode.TextDocument, position: vscode.Position): Promise<string[]> {
   const list = await vscode.commands.executeCommand<vscode.CompletionList>(
     'vscode.executeCompletionItemProvider',
@@ -277,5 +294,34 @@ spec:
       problems.map((d) => d.message),
       [],
     );
+  });
+
+  // Last: it leaves the server stopped for good.
+  it('restarts a crashed server, and gives up after 5 crashes in 3 minutes', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const first = await waitFor('the YAML server process', () => serverPids()[0]);
+    process.kill(first, 'SIGKILL');
+    const second = await waitFor(
+      'a restarted YAML server',
+      () => serverPids().find((pid) => pid !== first),
+      20_000,
+    );
+    const uri = writeFile('after-crash.yaml', BROKEN_RELEASE);
+    await open(uri);
+    await schemaDiagnostics(uri, (d) => d.length >= 3, 'diagnostics from the restarted server');
+
+    let current = second;
+    for (let crash = 2; crash <= 5; crash++) {
+      process.kill(current, 'SIGKILL');
+      if (crash === 5) break;
+      const previous = current;
+      current = await waitFor(
+        `restart after crash ${crash}`,
+        () => serverPids().find((pid) => pid !== previous),
+        20_000,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    assert.deepStrictEqual(serverPids(), [], 'the server was restarted after the 5th crash');
   });
 });

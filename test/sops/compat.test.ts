@@ -386,3 +386,31 @@ void test('comments in every position decrypt both ways', async () => {
   }
   assert.equal(await service.decryptText(file, native), COMMENTS);
 });
+
+void test('dotenv both ways', async () => {
+  const src =
+    '# database\nDB_USER=admin\nDB_PASS=p@ss=word\nMULTI=line1\\nline2\nPUBLIC_unencrypted=visible\n';
+  const file = path.join(ws, 'default', 'app.env');
+  const native = await service.encryptText(file, src);
+  writeFileSync(file, native);
+  assert.equal(sops(['decrypt', file], key1.file), src);
+  const bySops = sops(
+    ['encrypt', '--filename-override', file, '--input-type', 'dotenv', '--output-type', 'dotenv'],
+    key1.file,
+    src,
+  );
+  assert.equal(await service.decryptText(file, bySops), src);
+  const edited = src.replace('admin', 'root');
+  writeFileSync(file, await service.reencryptEdited(file, bySops, edited));
+  assert.equal(sops(['decrypt', file], key1.file), edited);
+});
+
+void test('CRLF YAML encrypted natively decrypts with sops', async () => {
+  const src = 'a: 1\r\nb:\r\n  c: "multi\\nline"\r\n# note\r\n';
+  const file = path.join(ws, 'default', 'crlf.yaml');
+  const native = await service.encryptText(file, src);
+  writeFileSync(file, native);
+  const bySops = sops(['decrypt', file], key1.file);
+  assert.deepEqual(docsOf(bySops), docsOf(src));
+  assert.match(bySops, /# note/);
+});

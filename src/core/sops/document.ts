@@ -7,7 +7,7 @@ import YAML, { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node
 import { formatFloat, type PlainLeaf } from './cipher';
 import { SopsError } from './errors';
 
-export type StoreFormat = 'yaml' | 'json';
+export type StoreFormat = 'yaml' | 'json' | 'dotenv';
 
 interface Container {
   path: string[];
@@ -54,6 +54,10 @@ export interface SopsPair {
   blockStart: number;
   blockEnd: number;
   raw: unknown;
+  /** dotenv: the other `sops_…` lines to remove. */
+  extraRemovals?: [number, number][];
+  /** dotenv: the metadata lines, in file order. */
+  lines?: { key: string; value: string }[];
   mac?: [number, number];
   lastmodified?: [number, number];
 }
@@ -76,6 +80,8 @@ export interface Analysis {
   indent: number;
   /** JSON indentation string detected from the file (default a tab, as sops writes). */
   jsonIndent: string;
+  /** The file's line ending; inserted text uses it too. */
+  eol: '\n' | '\r\n';
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -199,6 +205,7 @@ export function parseOptions(): YAML.ParseOptions & YAML.DocumentOptions & YAML.
 
 /** Analyzes a YAML (possibly multi-document) or JSON text. Throws SopsError('parse'|'unsupported'). */
 export function analyze(src: string, format: StoreFormat): Analysis {
+  if (format === 'dotenv') return analyzeDotenv(src);
   const docsAst: Document.Parsed[] = YAML.parseAllDocuments(src, parseOptions()) as Document.Parsed[];
   if (!Array.isArray(docsAst)) throw new SopsError('parse', 'Could not parse the file.');
   if (docsAst.length === 0) throw new SopsError('parse', 'The file is empty.');
@@ -231,6 +238,12 @@ export function analyze(src: string, format: StoreFormat): Analysis {
         ? colOf(src, contents.items[0].key.range?.[0] ?? 0)
         : 0;
     const root: Container = { path: [], col: rootCol, parent: undefined };
+    if (format === 'yaml' && contents.flow) {
+      throw new SopsError(
+        'unsupported',
+        'A YAML document whose top level is a flow mapping ({…}) is not supported by the native engine; use the sops CLI engine.',
+      );
+    }
     if (format === 'json') {
       const close = (contents.range?.[1] ?? 0) - 1;
       if (src[close] !== '}') throw new SopsError('parse', 'Invalid JSON: the top level must be an object.');
@@ -381,7 +394,8 @@ export function analyze(src: string, format: StoreFormat): Analysis {
     const m = /\n([ \t]+)"/.exec(src);
     if (m?.[1]) jsonIndent = m[1];
   }
-  return { format, src, docs, values, comments, indent: indent > 0 ? indent : 4, jsonIndent };
+  const eol = src.includes('\r\n') ? '\r\n' : '\n';
+  return { format, src, docs, values, comments, indent: indent > 0 ? indent : 4, jsonIndent, eol };
 }
 
 function sopsPair(src: string, format: StoreFormat, k: Scalar, v: Node | null): SopsPair {
@@ -452,6 +466,94 @@ export function slotEdit(src: string, slot: ValueSlot, text: string): Edit {
   return { start: slot.start, end: slot.end, text: needsNl ? `${text}\n` : text };
 }
 
+/** dotenv as sops reads it: KEY=VALUE lines (\\n escapes newlines), '#' comment lines, `sops_` metadata. */
+export function analyzeDotenv(src: string): Analysis {
+  if (src.includes('\r'))
+    throw new SopsError(
+      'unsupported',
+      'dotenv files with CRLF line endings are not supported (sops would keep the CR in values); convert to LF.',
+    );
+  const values: ValueSlot[] = [];
+  const comments: CommentSlot[] = [];
+  const meta: { key: string; value: string; start: number; end: number }[] = [];
+  let pos = 0;
+  for (const line of src.split('\n')) {
+    const start = pos;
+    pos += line.length + 1;
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      if (line.length > 1)
+        comments.push({ path: [], alt: [], start, end: start + line.length, text: line.slice(1) });
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq < 0) throw new SopsError('parse', `Invalid dotenv line: ${line.slice(0, 40)}`);
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1).replace(/\\n/g, '\n');
+    if (key.startsWith('sops_')) {
+      meta.push({ key: key.slice(5), value, start, end: Math.min(pos, src.length) });
+      continue;
+    }
+    values.push({
+      path: [key],
+      start: start + eq + 1,
+      end: start + line.length,
+      leaf: { type: 'str', text: value },
+      flow: false,
+      baseCol: 0,
+      inlineComment: false,
+    });
+  }
+  const doc: DocInfo = { insertAt: src.length, emptyRoot: false };
+  if (meta.length > 0) {
+    const raw: Record<string, unknown> = {};
+    for (const m of meta) unflatten(raw, m.key, m.value);
+    const first = meta[0] as { start: number; end: number };
+    doc.sops = {
+      removeStart: first.start,
+      removeEnd: first.end,
+      blockStart: first.start,
+      blockEnd: first.end,
+      raw,
+      extraRemovals: meta.slice(1).map((m) => [m.start, m.end] as [number, number]),
+      lines: meta.map((m) => ({ key: m.key, value: m.value })),
+    };
+  }
+  return { format: 'dotenv', src, docs: [doc], values, comments, indent: 4, jsonIndent: '\t', eol: '\n' };
+}
+
+/** Rebuilds nested metadata from sops' flattened keys (`age__list_0__map_enc`). */
+function unflatten(target: Record<string, unknown>, flatKey: string, value: string): void {
+  const tokens = flatKey.split(/(__map_|__list_)/);
+  let cur: Record<string, unknown> | unknown[] = target;
+  let key: string | number = tokens[0] ?? '';
+  for (let i = 1; i < tokens.length; i += 2) {
+    const sep = tokens[i];
+    const next: string | number = sep === '__list_' ? Number(tokens[i + 1]) : (tokens[i + 1] ?? '');
+    const container = (cur as Record<string | number, unknown>)[key];
+    const fresh: Record<string, unknown> | unknown[] = typeof next === 'number' ? [] : {};
+    if (container === undefined || typeof container !== 'object' || container === null)
+      (cur as Record<string | number, unknown>)[key] = fresh;
+    cur = (cur as Record<string | number, unknown>)[key] as Record<string, unknown> | unknown[];
+    key = next;
+  }
+  (cur as Record<string | number, unknown>)[key] =
+    value === 'true' && flatKey === 'mac_only_encrypted' ? true : value;
+}
+
+/** Flattens metadata as sops' dotenv store does, with newlines escaped. */
+export function flattenMetadata(obj: Record<string, unknown>): string {
+  const lines: string[] = [];
+  const visit = (prefix: string, v: unknown): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => visit(`${prefix}__list_${i}`, x));
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) visit(`${prefix}__map_${k}`, x);
+    else lines.push(`${prefix}=${String(v).replace(/\n/g, '\\n')}`);
+  };
+  for (const [k, v] of Object.entries(obj)) visit(`sops_${k}`, v);
+  return `${lines.join('\n')}\n`;
+}
+
 /** How an ENC value (or other single-line string) is written at this slot. */
 export function renderEnc(slot: ValueSlot, enc: string): string {
   return slot.flow ? JSON.stringify(enc) : enc;
@@ -469,7 +571,7 @@ function roundTripsAsString(rendered: string, s: string): boolean {
   }
 }
 
-function renderYamlString(s: string, slot: ValueSlot, indent: number): string {
+function renderYamlString(s: string, slot: ValueSlot, indent: number, eol: string): string {
   if (!s.includes('\n')) {
     const r = YAML.stringify({ k: s }, { lineWidth: 0, indent }).replace(/^k: /, '').replace(/\n$/, '');
     if (!r.includes('\n') && roundTripsAsString(r, s)) return r;
@@ -482,7 +584,7 @@ function renderYamlString(s: string, slot: ValueSlot, indent: number): string {
       const body = r.slice(m[0].length).replace(/\n$/, '');
       const pad = ' '.repeat(slot.baseCol);
       const lines = body.split('\n').map((l) => (l === '' ? l : pad + l));
-      return `${m[1]}\n${lines.join('\n')}`;
+      return `${m[1]}${eol}${lines.join(eol)}`;
     }
   }
   return JSON.stringify(s);
@@ -497,6 +599,7 @@ function renderYamlFloat(text: string): string {
 
 /** How a decrypted leaf is written back at this slot. */
 export function renderPlain(leaf: PlainLeaf, slot: ValueSlot, an: Analysis): string {
+  if (an.format === 'dotenv') return leaf.text.replace(/\n/g, '\\n');
   switch (leaf.type) {
     case 'bool':
       return leaf.text === 'True' ? 'true' : 'false';
@@ -510,6 +613,6 @@ export function renderPlain(leaf: PlainLeaf, slot: ValueSlot, an: Analysis): str
       return an.format === 'json' ? JSON.stringify(leaf.text) : leaf.text;
     default:
       if (slot.flow) return JSON.stringify(leaf.text);
-      return renderYamlString(leaf.text, slot, an.indent);
+      return renderYamlString(leaf.text, slot, an.indent, an.eol);
   }
 }

@@ -18,6 +18,7 @@ import {
 import {
   analyze,
   applyEdits,
+  flattenMetadata,
   renderEnc,
   renderPlain,
   slotEdit,
@@ -50,9 +51,10 @@ interface Decrypted {
 
 const aadOf = (path: readonly string[]): string => `${path.join(':')}:`;
 const stashKey = (aad: string, leaf: PlainLeaf): string => `${aad}\u0000${leaf.type}\u0000${leaf.text}`;
+const commentKey = (text: string): string => `#comment\u0000${text}`;
 
 /** Whether a text carries sops metadata (a quick check, no parsing of values). */
-export function hasSopsMetadata(text: string, format: StoreFormat | 'dotenv'): boolean {
+export function hasSopsMetadata(text: string, format: StoreFormat): boolean {
   if (format === 'json') return /"sops"\s*:\s*\{/.test(text) && /"mac"\s*:/.test(text);
   if (format === 'dotenv') return /^sops_mac=/m.test(text);
   return /^sops:[ \t]*(#.*)?\r?$/m.test(text) && /^[ \t]+mac:/m.test(text);
@@ -119,13 +121,14 @@ export class NativeSopsEngine {
     }
 
     for (const c of an.comments) {
-      if (!select(c.path) || !looksEncrypted(c.text)) continue;
+      if (!looksEncrypted(c.text)) continue;
+      // The GCM tag authenticates the path, so trying every plausible one is safe.
       for (const path of [c.path, ...c.alt]) {
         const aad = aadOf(path);
         try {
           const plain = decryptLeaf(c.text, key, aad);
           if (plain.type !== 'comment') break;
-          stash.set(stashKey(aadOf(c.path), plain), c.text);
+          stash.set(commentKey(plain.text), c.text);
           edits.push({ start: c.start, end: c.end, text: `#${plain.text}` });
           break;
         } catch {
@@ -149,8 +152,11 @@ export class NativeSopsEngine {
         'MAC mismatch: the file was changed outside sops, or it is corrupted.',
       );
     }
-    for (const doc of an.docs)
-      if (doc.sops) edits.push({ start: doc.sops.removeStart, end: doc.sops.removeEnd, text: '' });
+    for (const doc of an.docs) {
+      if (!doc.sops) continue;
+      edits.push({ start: doc.sops.removeStart, end: doc.sops.removeEnd, text: '' });
+      for (const [start, end] of doc.sops.extraRemovals ?? []) edits.push({ start, end, text: '' });
+    }
     return { plaintext: applyEdits(text, edits), metadata, key, stash, an };
   }
 
@@ -175,7 +181,9 @@ export class NativeSopsEngine {
     const block =
       format === 'json'
         ? jsonMember(JSON.stringify(metadataObject(md), null, an.jsonIndent), an)
-        : metadataYaml(md, an.indent);
+        : format === 'dotenv'
+          ? flattenMetadata(metadataObject(md))
+          : metadataYaml(md, an.indent);
     return applyEdits(text, [...edits, ...this.insertBlocks(an, block)]);
   }
 
@@ -204,6 +212,13 @@ export class NativeSopsEngine {
     const macEnc = encryptMac(mac, d.key, lastmodified);
     const sops = d.an.docs[0]?.sops;
     if (!sops) throw new SopsError('not-sops', 'The original file has no sops metadata.');
+    if (format === 'dotenv') {
+      const lines = (sops.lines ?? []).map((l) => {
+        const value = l.key === 'mac' ? macEnc : l.key === 'lastmodified' ? lastmodified : l.value;
+        return `sops_${l.key}=${value.replace(/\n/g, '\\n')}`;
+      });
+      return applyEdits(edited, [...edits, ...this.insertBlocks(an, `${lines.join('\n')}\n`)]);
+    }
     const blockEdits: Edit[] = [];
     const q = (s: string): string => JSON.stringify(s);
     const rel = (r: [number, number], t: string): Edit => ({
@@ -239,10 +254,11 @@ export class NativeSopsEngine {
       edits.push(slotEdit(an.src, slot, renderEnc(slot, enc)));
     }
     for (const c of an.comments) {
-      if (!select(c.path)) continue;
-      const aad = aadOf(c.path);
-      const leaf: PlainLeaf = { type: 'comment', text: c.text };
-      const enc = stash?.get(stashKey(aad, leaf)) ?? encryptLeaf(leaf, key, aad);
+      // A comment that was encrypted before stays encrypted with its old ciphertext, even if this
+      // engine would place it under a path that the rules leave in plaintext.
+      const reused = stash?.get(commentKey(c.text));
+      if (reused === undefined && !select(c.path)) continue;
+      const enc = reused ?? encryptLeaf({ type: 'comment', text: c.text }, key, aadOf(c.path));
       if (enc !== '') edits.push({ start: c.start, end: c.end, text: `#${enc}` });
     }
     return { edits, mac: hasher.hex() };
@@ -252,12 +268,12 @@ export class NativeSopsEngine {
     const edits: Edit[] = [];
     for (const doc of an.docs) {
       if (an.format === 'json') {
-        edits.push(jsonInsert(an, doc.insertAt, block, doc.emptyRoot));
+        edits.push(jsonInsert(an, doc.insertAt, block.replace(/\r?\n/g, an.eol), doc.emptyRoot));
         break;
       }
       const at = doc.insertAt;
-      const prefix = at > 0 && an.src[at - 1] !== '\n' ? '\n' : '';
-      edits.push({ start: at, end: at, text: prefix + block });
+      const prefix = at > 0 && an.src[at - 1] !== '\n' ? an.eol : '';
+      edits.push({ start: at, end: at, text: prefix + block.replace(/\r?\n/g, an.eol) });
     }
     return edits;
   }
@@ -275,8 +291,8 @@ function jsonMember(objectText: string, an: Analysis, already = false): string {
 
 function jsonInsert(an: Analysis, close: number, member: string, empty: boolean): Edit {
   const src = an.src;
-  if (empty) return { start: close, end: close, text: `\n${an.jsonIndent}${member}\n` };
+  if (empty) return { start: close, end: close, text: `${an.eol}${an.jsonIndent}${member}${an.eol}` };
   let j = close - 1;
   while (j >= 0 && /\s/.test(src[j] ?? '')) j--;
-  return { start: j + 1, end: j + 1, text: `,\n${an.jsonIndent}${member}` };
+  return { start: j + 1, end: j + 1, text: `,${an.eol}${an.jsonIndent}${member}` };
 }

@@ -14,13 +14,14 @@ import { hasSopsMetadata, NativeSopsEngine } from './engine';
 import { SopsError } from './errors';
 import { loadAgeIdentities, type IdentityEnv } from './identities';
 
-export type SopsFileFormat = StoreFormat | 'dotenv' | 'binary';
+export type SopsFileFormat = StoreFormat | 'binary';
 
+/** The sops store for a file name (as sops picks it: by extension; `.env` files are dotenv). */
 export function formatForPath(filePath: string): SopsFileFormat {
-  const ext = nodePath.extname(filePath).toLowerCase();
-  if (ext === '.json') return 'json';
-  if (ext === '.yaml' || ext === '.yml') return 'yaml';
-  if (ext === '.env') return 'dotenv';
+  const base = nodePath.basename(filePath).toLowerCase();
+  if (base.endsWith('.json')) return 'json';
+  if (base.endsWith('.yaml') || base.endsWith('.yml')) return 'yaml';
+  if (base.endsWith('.env')) return 'dotenv';
   return 'binary';
 }
 
@@ -96,7 +97,7 @@ export function createSopsService(options: SopsServiceOptions = {}): SopsService
 
   const nativeFormat = (filePath: string): StoreFormat | undefined => {
     const f = formatForPath(filePath);
-    return f === 'yaml' || f === 'json' ? f : undefined;
+    return f === 'binary' ? undefined : f;
   };
   const requireProcesses = (): void => {
     if (!allow)
@@ -120,7 +121,10 @@ export function createSopsService(options: SopsServiceOptions = {}): SopsService
     isEncrypted(text, filePath) {
       const f = filePath ? formatForPath(filePath) : 'yaml';
       if (f === 'binary') return hasSopsMetadata(text, 'json');
-      if (!filePath) return hasSopsMetadata(text, 'yaml') || hasSopsMetadata(text, 'json');
+      if (!filePath)
+        return (
+          hasSopsMetadata(text, 'yaml') || hasSopsMetadata(text, 'json') || hasSopsMetadata(text, 'dotenv')
+        );
       return hasSopsMetadata(text, f);
     },
 
@@ -170,7 +174,7 @@ export function createSopsService(options: SopsServiceOptions = {}): SopsService
       if (format === undefined || options.engine === 'cli') {
         throw new SopsError(
           'unsupported',
-          'Re-encrypting an edit with the same data key needs the native engine (YAML or JSON with age).',
+          'Re-encrypting an edit with the same data key needs the native engine (YAML, JSON or dotenv with age).',
         );
       }
       return native.reencryptEdited(originalEncrypted, editedPlaintext, format, identities(opts.signal));

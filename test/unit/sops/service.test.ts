@@ -118,6 +118,7 @@ void test('formats by file name', () => {
   assert.equal(formatForPath('a/b.yaml'), 'yaml');
   assert.equal(formatForPath('a/b.YML'), 'yaml');
   assert.equal(formatForPath('a/b.json'), 'json');
-  assert.equal(formatForPath('a/.env'), 'binary');
+  assert.equal(formatForPath('a/.env'), 'dotenv');
+  assert.equal(formatForPath('a/b.txt'), 'binary');
   assert.equal(formatForPath('a/b.env'), 'dotenv');
 });

@@ -232,11 +232,19 @@ export function dispatcherSchema(entries: readonly SchemaIndexEntry[]): JsonObje
       if: {
         type: 'object',
         required: ['apiVersion', 'kind'],
-        properties: { apiVersion: { const: entry.apiVersion }, kind: { const: entry.kind } },
+        properties: { apiVersion: exactly(entry.apiVersion), kind: exactly(entry.kind) },
       },
       then: { $ref: `./${entry.file}` },
     })),
   };
+}
+
+/**
+ * A string equal to `value`. Not `const`: in completion yaml-language-server accepts a const
+ * that merely starts with the typed text, so v2 would also select the v2beta2 schema.
+ */
+function exactly(value: string): JsonObject {
+  return { type: 'string', pattern: `^${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$` };
 }
 
 /** Matches a Flux apiVersion line anywhere in a YAML text (cheap pre-check before schemas apply). */

@@ -194,11 +194,18 @@ test('the dispatcher selects a schema by apiVersion and kind only', () => {
       if: {
         type: 'object',
         required: ['apiVersion', 'kind'],
-        properties: { apiVersion: { const: 'helm.toolkit.fluxcd.io/v2' }, kind: { const: 'HelmRelease' } },
+        properties: {
+          apiVersion: { type: 'string', pattern: '^helm\\.toolkit\\.fluxcd\\.io\\/v2$' },
+          kind: { type: 'string', pattern: '^HelmRelease$' },
+        },
       },
       then: { $ref: './helmrelease-helm-v2.json' },
     },
   ]);
+  // A pattern, not const: completion accepts a const that merely starts with the typed text.
+  const apiVersion = new RegExp('^helm\\.toolkit\\.fluxcd\\.io\\/v2$', 'u');
+  assert.equal(apiVersion.test('helm.toolkit.fluxcd.io/v2'), true);
+  assert.equal(apiVersion.test('helm.toolkit.fluxcd.io/v2beta2'), false);
   assert.equal(
     schemaFileName('OCIRepository', 'source.toolkit.fluxcd.io', 'v1'),
     'ocirepository-source-v1.json',

@@ -12,6 +12,7 @@ import { findSopsConfig, matchCreationRule, type SopsConfig, type SopsFs } from 
 import { type StoreFormat } from './document';
 import { hasSopsMetadata, NativeSopsEngine } from './engine';
 import { SopsError } from './errors';
+import { AGE_RECIPIENT_RE } from './age';
 import { loadAgeIdentities, type IdentityEnv } from './identities';
 
 export type SopsFileFormat = StoreFormat | 'binary';
@@ -42,6 +43,8 @@ export interface SopsServiceOptions {
   timeoutMs?: number;
   now?: () => Date;
   run?: (command: string, args: readonly string[], options: RunOptions) => Promise<ProcessResult>;
+  /** When the native engine cannot decrypt (no matching age identity, unsupported keys), try the sops binary (default true). */
+  cliFallback?: boolean;
 }
 
 export interface SopsCallOptions {
@@ -143,7 +146,11 @@ export function createSopsService(options: SopsServiceOptions = {}): SopsService
       const rule = matchCreationRule(filePath, config);
       const format = nativeFormat(filePath);
       const nativeOk =
-        format !== undefined && rule.otherKeyTypes.length === 0 && rule.keyGroups <= 1 && rule.age.length > 0;
+        format !== undefined &&
+        rule.otherKeyTypes.length === 0 &&
+        rule.keyGroups <= 1 &&
+        rule.age.length > 0 &&
+        rule.age.every((r) => AGE_RECIPIENT_RE.test(r));
       if (options.engine === 'cli' || !nativeOk) {
         requireProcesses();
         return cli.encrypt(filePath, text, { cwd: config.dir, signal: opts.signal, env: cliEnv() });
@@ -161,9 +168,20 @@ export function createSopsService(options: SopsServiceOptions = {}): SopsService
       try {
         return (await native.decrypt(text, format, identities(opts.signal))).plaintext;
       } catch (e) {
-        if (e instanceof SopsError && e.code === 'unsupported' && allow) {
+        if (!(e instanceof SopsError) || !allow || options.cliFallback === false) throw e;
+        if (e.code === 'unsupported') {
           const cwd = (await service.findConfig(filePath, opts.root))?.dir;
           return cli.decrypt(filePath, text, { cwd, signal: opts.signal, env: cliEnv() });
+        }
+        if (e.code === 'no-identity') {
+          // sops may still open it: SSH or plugin age identities, or PGP/KMS keys in the file.
+          try {
+            const cwd = (await service.findConfig(filePath, opts.root))?.dir;
+            return await cli.decrypt(filePath, text, { cwd, signal: opts.signal, env: cliEnv() });
+          } catch (cliError) {
+            if (cliError instanceof SopsError && cliError.code === 'cancelled') throw cliError;
+            throw e;
+          }
         }
         throw e;
       }

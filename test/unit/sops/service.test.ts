@@ -122,3 +122,40 @@ void test('formats by file name', () => {
   assert.equal(formatForPath('a/b.txt'), 'binary');
   assert.equal(formatForPath('a/b.env'), 'dotenv');
 });
+
+void test('service: decrypt falls back to sops when no native identity matches, and keeps the native error otherwise', async () => {
+  const k = await newKey();
+  const files = {
+    [path.join(ROOT, '.sops.yaml')]: `creation_rules:\n  - age: ${k.recipient}\n`,
+  };
+  const enc = await createSopsService({
+    root: ROOT,
+    fs: memFs(files),
+    env: { SOPS_AGE_KEY: k.identity },
+    homedir: '/nohome',
+  }).encryptText(path.join(ROOT, 'a.yaml'), 'a: 1\n');
+  const ok = createSopsService({
+    root: ROOT,
+    fs: memFs(files),
+    env: {},
+    homedir: '/nohome',
+    run: async () => ({ kind: 'ok', stdout: 'a: 1\n', stderr: '' }),
+  });
+  assert.equal(await ok.decryptText(path.join(ROOT, 'a.yaml'), enc), 'a: 1\n');
+  const missing = createSopsService({
+    root: ROOT,
+    fs: memFs(files),
+    env: {},
+    homedir: '/nohome',
+    run: async () => ({ kind: 'not-found', command: 'sops' }),
+  });
+  await assert.rejects(missing.decryptText(path.join(ROOT, 'a.yaml'), enc), isCode('no-identity'));
+  const noFallback = createSopsService({
+    root: ROOT,
+    fs: memFs(files),
+    env: {},
+    homedir: '/nohome',
+    cliFallback: false,
+  });
+  await assert.rejects(noFallback.decryptText(path.join(ROOT, 'a.yaml'), enc), isCode('no-identity'));
+});

@@ -10,7 +10,12 @@ const vsix = `${manifest.name}-${manifest.version}.vsix`;
 const vsce = require.resolve('@vscode/vsce/vsce');
 
 execFileSync(process.execPath, ['scripts/build.mjs', '--production'], { stdio: 'inherit' });
-execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--out', vsix], {
+// README images resolve against the repository (vsce only guesses that for GitHub/GitLab hosts).
+const repository = String(manifest.repository?.url ?? manifest.repository ?? '').replace(/\.git$/, '');
+const baseUrls = repository.startsWith('https://')
+  ? ['--baseContentUrl', `${repository}/blob/HEAD/`, '--baseImagesUrl', `${repository}/raw/HEAD/`]
+  : [];
+execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', ...baseUrls, '--out', vsix], {
   stdio: 'inherit',
 });
 const listing = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { encoding: 'utf8' });

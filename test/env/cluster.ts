@@ -241,6 +241,17 @@ async function makePki(dir: string): Promise<Pki> {
   };
 }
 
+const etcdHelp = new Map<string, Promise<string>>();
+/** etcd's --help text (cached per binary), to pass only flags the binary knows. */
+function etcdFlags(etcdBin: string, dir: string): Promise<string> {
+  let help = etcdHelp.get(etcdBin);
+  if (!help) {
+    help = execFileAsync(etcdBin, ['--help'], dir, 10_000).catch(() => '');
+    etcdHelp.set(etcdBin, help);
+  }
+  return help;
+}
+
 function spawnDetached(file: string, args: string[], logFile: string): number {
   const fd = openSync(logFile, 'a');
   try {
@@ -503,7 +514,11 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
 
   try {
     let t = Date.now();
-    const [ports, pki] = await Promise.all([distinctPorts(3), makePki(join(dir, 'pki'))]);
+    const [ports, pki, help] = await Promise.all([
+      distinctPorts(3),
+      makePki(join(dir, 'pki')),
+      etcdFlags(etcdBin, dir),
+    ]);
     mark('pki', t);
     const [etcdClientPort, etcdPeerPort, apiPort] = ports;
 
@@ -519,8 +534,9 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
         `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
         `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
         `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
-        '--unsafe-no-fsync=true',
-        '--log-level=warn',
+        // A throwaway store: no fsync (etcd >= 3.5; Debian's 3.4 lacks the flag).
+        ...(help.includes('unsafe-no-fsync') ? ['--unsafe-no-fsync=true'] : []),
+        ...(help.includes('--log-level') ? ['--log-level=warn'] : []),
       ],
       etcdLog,
     );

@@ -31,7 +31,14 @@ FLUX_CRD_MODULES=(
   "github.com/fluxcd/helm-controller@v1.4.3"
   "github.com/fluxcd/notification-controller@v1.7.4"
 )
-GO_BUILD_FLAGS=(-p 2 -trimpath -ldflags "-s -w")
+GO_BUILD_FLAGS=(-p 2 -trimpath)
+LDFLAGS="-s -w"
+# kube-apiserver reports this version (/version, --version) instead of v0.0.0-master.
+KUBE_MINOR="${KUBE_VERSION#v1.}"
+KUBE_MINOR="${KUBE_MINOR%%.*}"
+KUBE_LDFLAGS="$LDFLAGS -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION"
+KUBE_LDFLAGS+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$KUBE_MINOR"
+KUBE_LDFLAGS+=" -X k8s.io/component-base/version.gitTreeState=clean"
 # No VCS stamping (the wrappers live inside this git repository); keep the user's other flags.
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
 
@@ -42,8 +49,8 @@ die() { printf '[test/env] ERROR: %s\n' "$*" >&2; exit 1; }
 
 command -v go >/dev/null 2>&1 || die "go is not on PATH"
 
-# Content hash of a wrapper module's files, so editing go.mod/go.sum/main.go triggers a rebuild.
-module_hash() { cat "$1"/go.mod "$1"/go.sum "$1"/main.go | sha256sum | cut -c1-16; }
+# Content hash of a wrapper module's files and link flags, so editing them triggers a rebuild.
+module_hash() { { cat "$1"/go.mod "$1"/go.sum "$1"/main.go; printf '%s' "$2"; } | sha256sum | cut -c1-16; }
 
 # Prints the path of a binary provided from outside (KUBEBUILDER_ASSETS first, then PATH),
 # ignoring the cache's own bin folder.
@@ -70,8 +77,8 @@ link_external() {
 
 # Builds a wrapper module (test/env/go/<name>) into $BIN/<name>.
 build_wrapper() {
-  local name="$1" version="$2" dir="$HERE/go/$1" stamp hash start
-  hash="$(module_hash "$dir")"
+  local name="$1" version="$2" ldflags="$3" dir="$HERE/go/$1" stamp hash start
+  hash="$(module_hash "$dir" "$ldflags")"
   stamp="$STAMPS/$name-$version-$hash"
   if [[ -f "$stamp" && -x "$BIN/$name" && ! -L "$BIN/$name" ]]; then
     return 0
@@ -79,7 +86,7 @@ build_wrapper() {
   log "building $name $version from the Go module proxy (log: $LOGS/$name-build.log) ..."
   start=$SECONDS
   rm -f "$STAMPS/$name-"*
-  if ! (cd "$dir" && go build "${GO_BUILD_FLAGS[@]}" -o "$BIN/.$name.tmp" .) >"$LOGS/$name-build.log" 2>&1; then
+  if ! (cd "$dir" && go build "${GO_BUILD_FLAGS[@]}" -ldflags "$ldflags" -o "$BIN/.$name.tmp" .) >"$LOGS/$name-build.log" 2>&1; then
     rm -f "$BIN/.$name.tmp"
     tail -n 30 "$LOGS/$name-build.log" >&2
     return 1
@@ -102,7 +109,7 @@ provide_sops() {
   log "building sops $SOPS_VERSION with go install (log: $LOGS/sops-build.log) ..."
   local start=$SECONDS
   rm -f "$BIN/sops"
-  if ! GOBIN="$BIN" go install "${GO_BUILD_FLAGS[@]}" \
+  if ! GOBIN="$BIN" go install "${GO_BUILD_FLAGS[@]}" -ldflags "$LDFLAGS" \
     "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION" >"$LOGS/sops-build.log" 2>&1; then
     tail -n 30 "$LOGS/sops-build.log" >&2
     die "go install of sops $SOPS_VERSION failed"
@@ -119,7 +126,7 @@ provide_etcd() {
     return 0
   fi
   if [[ -L "$BIN/etcd" ]]; then rm -f "$BIN/etcd"; fi
-  if build_wrapper etcd "$ETCD_VERSION"; then
+  if build_wrapper etcd "$ETCD_VERSION" "$LDFLAGS"; then
     return 0
   fi
   # Next route: Debian's etcd-server package.
@@ -137,7 +144,7 @@ provide_kube_apiserver() {
     return 0
   fi
   if [[ -L "$BIN/kube-apiserver" ]]; then rm -f "$BIN/kube-apiserver"; fi
-  build_wrapper kube-apiserver "$KUBE_VERSION" || die "kube-apiserver build failed (see $LOGS/kube-apiserver-build.log)"
+  build_wrapper kube-apiserver "$KUBE_VERSION" "$KUBE_LDFLAGS" || die "kube-apiserver build failed (see $LOGS/kube-apiserver-build.log)"
 }
 
 # --- age --------------------------------------------------------------------------------------
@@ -207,12 +214,19 @@ provide_sops
 provide_etcd
 provide_kube_apiserver
 
+version_of() {
+  case "$1" in
+    sops) SOPS_DISABLE_VERSION_CHECK=1 "$2" --version --disable-version-check 2>/dev/null | head -n 1 ;;
+    etcd) "$2" --version 2>/dev/null | head -n 1 ;;
+    kube-apiserver) "$2" --version 2>/dev/null | head -n 1 ;;
+    age | age-keygen) "$2" --version 2>/dev/null | head -n 1 ;;
+  esac
+}
+
 for name in sops etcd kube-apiserver age age-keygen; do
   target="$BIN/$name"
-  if [[ -L "$target" ]]; then
-    printf '%-15s %s -> %s\n' "$name" "$target" "$(readlink "$target")"
-  else
-    printf '%-15s %s\n' "$name" "$target"
-  fi
+  where="$target"
+  if [[ -L "$target" ]]; then where="$target -> $(readlink "$target")"; fi
+  printf '%-15s %s (%s)\n' "$name" "$where" "$(version_of "$name" "$target" || true)"
 done
 printf '%-15s %s (%s files)\n' "crds" "$CRDS" "$(find "$CRDS" -maxdepth 1 -name '*.yaml' | wc -l)"

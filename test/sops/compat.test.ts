@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
+  accessSync,
+  constants,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -121,7 +123,7 @@ plain_unencrypted: visible
 before(() => {
   assert.ok(
     SOPS,
-    `the sops binary was not found at ${path.join(CACHE, 'bin', 'sops')} nor on PATH; build it with: GOBIN=${path.join(CACHE, 'bin')} go install github.com/getsops/sops/v3/cmd/sops@v3.13.2`,
+    `the sops binary was not found in ${path.join(CACHE, 'bin')} nor on PATH: run \`bash test/env/install.sh\`, or build it with: GOBIN=${path.join(CACHE, 'bin')} go install github.com/getsops/sops/v3/cmd/sops@v3.13.2`,
   );
   assert.ok(AGE_KEYGEN, 'age-keygen was not found on PATH (apt-get install -y age)');
   ws = mkdtempSync(path.join(os.tmpdir(), 'flux-gitops-sops-compat-'));

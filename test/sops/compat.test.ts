@@ -35,9 +35,17 @@ function which(cmd: string): string | undefined {
   return undefined;
 }
 
-const SOPS = [path.join(CACHE, 'bin', 'sops'), which('sops')].find((p): p is string =>
-  Boolean(p && existsSync(p)),
-);
+function executable(p: string | undefined): p is string {
+  if (!p) return false;
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SOPS = [path.join(CACHE, 'bin', 'sops'), which('sops')].find(executable);
 const AGE_KEYGEN = which('age-keygen');
 
 let ws: string;

@@ -188,14 +188,31 @@ export function createSopsService(options: SopsServiceOptions = {}): SopsService
     },
 
     async reencryptEdited(filePath, originalEncrypted, editedPlaintext, opts = {}) {
+      // Always native, also when the CLI engine is chosen: sops has no way to re-encrypt a given
+      // plaintext with a file's own data key, and keeping unchanged ciphertexts needs exactly that.
       const format = nativeFormat(filePath);
-      if (format === undefined || options.engine === 'cli') {
+      if (format === undefined) {
         throw new SopsError(
           'unsupported',
           'Re-encrypting an edit with the same data key needs the native engine (YAML, JSON or dotenv with age).',
         );
       }
-      return native.reencryptEdited(originalEncrypted, editedPlaintext, format, identities(opts.signal));
+      try {
+        return await native.reencryptEdited(
+          originalEncrypted,
+          editedPlaintext,
+          format,
+          identities(opts.signal),
+        );
+      } catch (e) {
+        if (e instanceof SopsError && (e.code === 'unsupported' || e.code === 'no-identity')) {
+          throw new SopsError(
+            e.code,
+            `${e.message} Saving an edit keeps the file's data key, which needs an age identity that opens the file.`,
+          );
+        }
+        throw e;
+      }
     },
   };
   return service;

@@ -150,7 +150,9 @@ export function createSopsService(options: SopsServiceOptions = {}): SopsService
         rule.otherKeyTypes.length === 0 &&
         rule.keyGroups <= 1 &&
         rule.age.length > 0 &&
-        rule.age.every((r) => AGE_RECIPIENT_RE.test(r));
+        rule.age.every((r) => AGE_RECIPIENT_RE.test(r)) &&
+        !rule.rules.unencryptedCommentRegex &&
+        !rule.rules.encryptedCommentRegex;
       if (options.engine === 'cli' || !nativeOk) {
         requireProcesses();
         return cli.encrypt(filePath, text, { cwd: config.dir, signal: opts.signal, env: cliEnv() });

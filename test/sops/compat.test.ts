@@ -424,3 +424,50 @@ void test('CRLF YAML encrypted natively decrypts with sops', async () => {
   assert.deepEqual(docsOf(bySops), docsOf(src));
   assert.match(bySops, /# note/);
 });
+
+const TRICKY = `a: "with: colon space"
+b: "hash # inside"
+c: " leading space"
+d: "trailing space "
+e: "true"
+f: "123"
+g: "null"
+h: "multi\\nline"
+i: "keep\\n\\n"
+j: "  indented first\\nsecond"
+k: "unicode é 你好 🔐"
+l: "-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n"
+m: "- dash"
+n: "*star"
+o: 0x1F
+p: 1e3
+q: .inf
+r: -0.0
+s: 2024-01-02T03:04:05.123+02:00
+u: 0o17
+v: +12
+w: "yes"
+x: yes
+y: ~
+list:
+  - "true"
+  - 1.0
+  - |
+    block
+    text
+`;
+
+void test('tricky values: sops and the native engine agree both ways', async () => {
+  const file = path.join(ws, 'default', 'tricky.yaml');
+  const bySopsEnc = sops(
+    ['encrypt', '--filename-override', file, '--input-type', 'yaml', '--output-type', 'yaml'],
+    key1.file,
+    TRICKY,
+  );
+  writeFileSync(file, bySopsEnc);
+  const sopsPlain = sops(['decrypt', file], key1.file);
+  assert.deepEqual(docsOf(await service.decryptText(file, bySopsEnc)), docsOf(sopsPlain));
+  const native = await service.encryptText(file, TRICKY);
+  writeFileSync(file, native);
+  assert.equal(sops(['decrypt', file], key1.file), sopsPlain);
+});

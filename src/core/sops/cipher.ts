@@ -94,9 +94,8 @@ export function decryptLeaf(value: string, key: Uint8Array, aad: string): PlainL
       return { type: 'int', text: BigInt(s).toString() };
     }
     case 'float': {
-      const n = Number(s);
-      if (s.trim() === '' || (Number.isNaN(n) && !/^[+-]?nan$/i.test(s)))
-        throw new SopsError('malformed', `Malformed float value at "${aad}"`);
+      const n = parseGoFloat(s);
+      if (n === undefined) throw new SopsError('malformed', `Malformed float value at "${aad}"`);
       return { type: 'float', text: formatFloat(n) };
     }
     case 'bool': {
@@ -107,6 +106,20 @@ export function decryptLeaf(value: string, key: Uint8Array, aad: string): PlainL
     default:
       throw new SopsError('malformed', `Unknown ENC value type "${type}" at "${aad}"`);
   }
+}
+
+/** Go's strconv.ParseFloat for the forms sops writes (decimal, exponent, ±Inf, NaN). */
+export function parseGoFloat(s: string): number | undefined {
+  const t = s.replace(/_/g, '');
+  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  if (/^nan$/i.test(t)) return NaN;
+  if (
+    !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) &&
+    !/^[+-]?0[xX][0-9a-fA-F.]+([pP][+-]?\d+)?$/.test(t)
+  )
+    return undefined;
+  const n = Number(t);
+  return Number.isNaN(n) ? undefined : n;
 }
 
 export function parseGoBool(s: string): boolean | undefined {

@@ -75,6 +75,7 @@ function copyFolder(from, to) {
  */
 export async function startCodeServer({
   workspace,
+  multiRoot = false,
   settings = {},
   env = {},
   keep = false,
@@ -101,6 +102,17 @@ export async function startCodeServer({
     fs.mkdirSync(dirs[name], { recursive: true });
   }
   if (workspace) copyFolder(workspace, dirs.workspace);
+  // A multi-root workspace: each top-level folder of the copy is one root.
+  let workspaceFile;
+  if (multiRoot) {
+    const folders = fs
+      .readdirSync(dirs.workspace, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => ({ path: path.join(dirs.workspace, entry.name) }))
+      .sort((a, b) => a.path.localeCompare(b.path));
+    workspaceFile = path.join(tmp, 'layouts.code-workspace');
+    fs.writeFileSync(workspaceFile, JSON.stringify({ folders, settings: {} }, null, 2));
+  }
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(dirs.userData, 'User', 'settings.json'),
@@ -155,7 +167,7 @@ export async function startCodeServer({
     dirs,
     authority,
     serverLog,
-    workspace: dirs.workspace,
+    workspace: workspaceFile ?? dirs.workspace,
     async stop({ printLog = false } = {}) {
       if (stopped) return;
       stopped = true;
@@ -235,8 +247,9 @@ export function workbenchUrl({ authority, workspace, extensionDevelopmentPath, e
   const payload = [['extensionDevelopmentPath', remoteUri(authority, extensionDevelopmentPath)]];
   if (extensionTestsPath) payload.push(['extensionTestsPath', remoteUri(authority, extensionTestsPath)]);
   payload.push(['skipWelcome', 'true']);
+  const kind = workspace.endsWith('.code-workspace') ? 'workspace' : 'folder';
   return (
-    `http://${authority}/?folder=${encodeURIComponent(path.resolve(workspace))}` +
+    `http://${authority}/?${kind}=${encodeURIComponent(path.resolve(workspace))}` +
     `&payload=${encodeURIComponent(JSON.stringify(payload))}`
   );
 }

@@ -32,6 +32,7 @@ async function runOne(run) {
   const counts = { passed: 0, failed: 0, skipped: 0 };
   const server = await startCodeServer({
     workspace: run.workspace,
+    multiRoot: run.multiRoot,
     keep,
     env: { FLUX_GITOPS_TEST_SUITE: suiteDir, FLUX_GITOPS_TEST_RUN: run.name },
   });

@@ -10,7 +10,8 @@ const ownRepos = path.join(repoRoot, 'test', 'fixtures', 'repos');
 export const RUNS = [
   { name: 'sample', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'sample' },
   { name: 'empty', workspace: null, suite: 'empty' },
-  { name: 'layouts', workspace: ownRepos, suite: 'layouts' },
+  // Every layout of test/fixtures/repos at once, as the roots of one multi-root workspace.
+  { name: 'layouts', workspace: ownRepos, suite: 'layouts', multiRoot: true },
   {
     name: 'superbloom-2025-12',
     workspace: path.join(sharedFixtures, 'superbloom-2025-12'),

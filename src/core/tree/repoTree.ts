@@ -209,7 +209,13 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
       id: clusterId,
       kind: 'cluster',
       label: cluster.name,
-      description: `${cluster.kustomizations.length} Kustomizations`,
+      // In a multi-root workspace, say which root the cluster comes from.
+      description: [
+        model.roots.length > 1 ? rootName(model.roots, cluster.folder) : undefined,
+        `${cluster.kustomizations.length} Kustomizations`,
+      ]
+        .filter(Boolean)
+        .join(' · '),
       tooltip: `Cluster ${cluster.name}\n${cluster.folder}`,
       icon: 'server-environment',
       tags: ['cluster'],
@@ -224,6 +230,13 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
   );
   if (elsewhere) nodes.push(elsewhere);
   return nodes;
+}
+
+function rootName(roots: string[], folder: string): string | undefined {
+  const root = roots
+    .filter((r) => folder === r || folder.startsWith(r + path.sep))
+    .sort((a, b) => b.length - a.length)[0];
+  return root ? path.basename(root) : undefined;
 }
 
 /** "Not applied by Flux": folders and files with manifests that no Flux Kustomization applies. */

@@ -2,25 +2,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RepoNode } from '../../../src/core/tree/repoTree';
 import { CommandId } from '../../../src/platform/commandIds';
 import { getExtension, waitFor, workspaceRoot } from '../helpers';
+import { child, labels, scannedTree } from '../treeHelpers';
 
-const labels = (nodes: readonly RepoNode[]): string[] => nodes.map((node) => node.label);
-const child = (node: RepoNode, label: string): RepoNode => {
-  const found = node.children.find((c) => c.label === label);
-  assert.ok(found, `${node.label} has no child "${label}" (has: ${labels(node.children).join(', ')})`);
-  return found;
-};
-
-async function tree(): Promise<readonly RepoNode[]> {
-  const extension = getExtension();
-  await waitFor('activation', () => (extension.isActive ? true : undefined), 20_000);
-  return waitFor('a scanned tree', () => {
-    const roots = extension.exports.repositoryTree();
-    return roots.length > 0 ? roots : undefined;
-  });
-}
+const tree = scannedTree;
 
 describe('the Flux tree on the sample repository', () => {
   it('shows cluster → Flux Kustomizations in dependency order → apps → manifests → objects', async () => {

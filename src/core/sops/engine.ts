@@ -51,6 +51,17 @@ interface Decrypted {
 
 const aadOf = (path: readonly string[]): string => `${path.join(':')}:`;
 const stashKey = (aad: string, leaf: PlainLeaf): string => `${aad}\u0000${leaf.type}\u0000${leaf.text}`;
+/**
+ * The original ciphertext of an unchanged value. A whole number that an older sops stored as a
+ * float (JSON numbers before 3.10) counts as unchanged: both hash the same digits into the MAC.
+ */
+function reuse(stash: Map<string, string> | undefined, aad: string, leaf: PlainLeaf): string | undefined {
+  if (!stash) return undefined;
+  const same = stash.get(stashKey(aad, leaf));
+  if (same !== undefined || leaf.type !== 'int') return same;
+  return stash.get(stashKey(aad, { type: 'float', text: leaf.text }));
+}
+
 const commentKey = (text: string): string => `#comment\u0000${text}`;
 
 /** Whether a text carries sops metadata (a quick check, no parsing of values). */
@@ -249,7 +260,7 @@ export class NativeSopsEngine {
       if (!macOnly || encrypted) hasher.add(slot.leaf.text);
       if (!encrypted) continue;
       const aad = aadOf(slot.path);
-      const enc = stash?.get(stashKey(aad, slot.leaf)) ?? encryptLeaf(slot.leaf, key, aad);
+      const enc = reuse(stash, aad, slot.leaf) ?? encryptLeaf(slot.leaf, key, aad);
       if (enc === '') continue;
       edits.push(slotEdit(an.src, slot, renderEnc(slot, enc)));
     }

@@ -107,3 +107,41 @@ void test('vector getsops age mock key decrypts to "data"', { skip }, async () =
   const out = await d.decrypt(age.armor.decode(read('getsops-sops/age_mock_encrypted_key.age')), 'text');
   assert.equal(out, 'data');
 });
+
+void test('editing a vector changes only the edited value, mac and lastmodified', { skip }, async () => {
+  const edits: [string, string, 'yaml' | 'json', string, string][] = [
+    [
+      'flux-kustomize-controller/global_secret.yaml',
+      'flux-kustomize-controller/keys_age-global.txt',
+      'yaml',
+      'global-value',
+      'changed',
+    ],
+    [
+      'humphd-sops-age/secret.enc.yaml',
+      'humphd-sops-age/key.txt',
+      'yaml',
+      'string: string',
+      'string: STRING',
+    ],
+    [
+      'humphd-sops-age/secret.enc.json',
+      'humphd-sops-age/key.txt',
+      'json',
+      '"string": "string"',
+      '"string": "STRING"',
+    ],
+  ];
+  for (const [file, key, format, from, to] of edits) {
+    const idsList = parseIdentities(read(key));
+    const enc = read(file);
+    const { plaintext } = await engine.decrypt(enc, format, async () => idsList);
+    const edited = plaintext.replace(from, to);
+    const re = await engine.reencryptEdited(enc, edited, format, async () => idsList);
+    const a = enc.split('\n');
+    const b = re.split('\n');
+    assert.equal(a.length, b.length, file);
+    assert.equal(a.filter((l, i) => l !== b[i]).length, 3, `${file}: the value, lastmodified and mac lines`);
+    assert.equal((await engine.decrypt(re, format, async () => idsList)).plaintext, edited);
+  }
+});

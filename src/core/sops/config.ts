@@ -162,3 +162,29 @@ export function matchCreationRule(filePath: string, config: SopsConfig): Creatio
   }
   throw new SopsError('no-rule', `No creation rule in ${config.path} matches "${rel}".`);
 }
+
+/**
+ * Advice about a creation rule that sops accepts but that is probably a mistake for Flux:
+ * an encrypted_regex (or unencrypted_regex) that would encrypt the fields Flux and Kubernetes
+ * need in plaintext (apiVersion, kind, metadata).
+ */
+export function creationRuleWarnings(rule: CreationRule): string[] {
+  const warnings: string[] = [];
+  const plainFields = ['apiVersion', 'kind', 'metadata'];
+  if (rule.rules.encryptedRegex) {
+    const t = translateRe2(rule.rules.encryptedRegex);
+    if (t.ok) {
+      const hit = plainFields.filter((f) => t.regex.test(f));
+      if (hit.length > 0) {
+        warnings.push(
+          `encrypted_regex "${rule.rules.encryptedRegex}" also matches ${hit.join(', ')}, which must stay plaintext for Flux; anchor it, e.g. ^(data|stringData)$.`,
+        );
+      }
+    }
+  } else if (!rule.rules.unencryptedRegex && !rule.rules.encryptedSuffix && !rule.rules.unencryptedSuffix) {
+    warnings.push(
+      'The rule encrypts every value, including apiVersion, kind and metadata; Flux users set encrypted_regex: ^(data|stringData)$.',
+    );
+  }
+  return warnings;
+}

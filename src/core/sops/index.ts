@@ -13,6 +13,7 @@ export {
   findSopsConfig,
   parseSopsConfig,
   matchCreationRule,
+  creationRuleWarnings,
   relativeForRules,
   type SopsConfig,
   type CreationRule,
@@ -29,3 +30,5 @@ export { translateRe2, type Re2Result } from './re2';
 export { SopsError, isSopsError, type SopsErrorCode } from './errors';
 export type { SelectionRules } from './rules';
 export type { StoreFormat } from './document';
+export { parseEnc, looksEncrypted, type EncValue, type ValueType } from './cipher';
+export { parseIdentities, AGE_RECIPIENT_RE } from './age';

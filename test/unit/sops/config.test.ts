@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import {
+  creationRuleWarnings,
   findSopsConfig,
   matchCreationRule,
   parseSopsConfig,
@@ -77,4 +78,15 @@ void test('no matching rule and bad regexes are reported', () => {
     () => parseSopsConfig("creation_rules:\n  - encrypted_regex: 'a(?i)b'\n", path.join(ROOT, '.sops.yaml')),
     (e: unknown) => e instanceof SopsError && e.code === 'bad-regex',
   );
+});
+
+void test('creation rule warnings for Flux', () => {
+  const c = parseSopsConfig(
+    "creation_rules:\n  - path_regex: a\n    encrypted_regex: 'data|stringData'\n    age: x\n  - path_regex: b\n    encrypted_regex: '^(data|stringData)$'\n    age: x\n  - age: x\n",
+    path.join(ROOT, '.sops.yaml'),
+  );
+  const [unanchored, good, all] = c.creationRules.map(creationRuleWarnings);
+  assert.match(unanchored?.[0] ?? '', /metadata/);
+  assert.deepEqual(good, []);
+  assert.match(all?.[0] ?? '', /every value/);
 });

@@ -1,0 +1,1 @@
+export { runProcess, DEFAULT_TIMEOUT_MS, type ProcessResult, type RunOptions } from './run';

@@ -2,7 +2,6 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../core/fs/atomicWrite';
-import { isSopsError, SOPS_INSTALL_HINT } from '../core/sops';
 import type { RepoNode } from '../core/tree/repoTree';
 import type { DecryptedFiles } from '../platform/decryptedFiles';
 import { DecryptedEditorProvider } from '../platform/decryptedEditor';
@@ -42,8 +41,8 @@ async function savedOrCancelled(file: vscode.Uri, action: string): Promise<boole
 /** Logs the failure and shows it without waiting for the user (the command's result is known now). */
 function reportFailure(deps: SopsCommandDeps, action: string, file: vscode.Uri, error: unknown): void {
   const name = path.basename(file.fsPath);
-  let message = `Flux GitOps: could not ${action} ${name}: ${describeError(error)}`;
-  if (isSopsError(error, 'sops-missing')) message += ` ${SOPS_INSTALL_HINT}`;
+  // A missing sops binary's message already says how to install it.
+  const message = `Flux GitOps: could not ${action} ${name}: ${describeError(error)}`;
   deps.log.error(`${action} ${file.fsPath}: ${describeError(error)}`);
   void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => choice && deps.log.show(true));
 }

@@ -181,10 +181,8 @@ class FastScanner {
           this.docLine = this.lineNo;
           continue;
         }
-        if (line.startsWith('...') && (line.length === 3 || line[3] === ' ')) {
-          if (this.docOpen) this.endDoc();
-          continue;
-        }
+        // Document end markers are rare and have subtle empty-document rules: full parser.
+        if (line.startsWith('...')) throw BAIL;
         if (ch === '%') throw BAIL;
       }
       this.content(indent, line.slice(indent));
@@ -230,7 +228,7 @@ class FastScanner {
     const body = lines.slice(0, end);
     let text: string;
     if (b.folded) {
-      if (body.some((l) => l.startsWith(' ') || l.startsWith('\t'))) throw BAIL;
+      if (body[0] === '' || body.some((l) => l.startsWith(' ') || l.startsWith('\t'))) throw BAIL;
       text = '';
       for (let i = 0; i < body.length; i++) {
         const l = body[i];
@@ -300,6 +298,7 @@ class FastScanner {
     let off = 1;
     while (c.charCodeAt(off) === 32) off++;
     const rest = c.slice(off);
+    if (rest[0] === '\t') throw BAIL;
     const idx = arr.length;
     arr.push(null);
     setLine(arr, idx, this.lineNo);
@@ -346,7 +345,9 @@ class FastScanner {
       if (key.includes('\\') || key.includes(q)) throw BAIL;
     } else {
       key = c.slice(0, end).trimEnd();
-      if (key === '' || '-?:,[]{}#&*!|>\'"%@`'.includes(key[0]) || key.includes(' #')) throw BAIL;
+      if (key === '' || '-?:,[]{}#&*!|>\'"%@`'.includes(key[0]) || key.includes(' #') || key.includes('\t')) {
+        throw BAIL;
+      }
     }
     if (key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, key)) throw BAIL;
     obj[key] = null;
@@ -389,7 +390,7 @@ class FastScanner {
       if (close < 0) throw BAIL;
       trailer(rest.slice(close + 1));
       v = rest.slice(1, close).replace(/''/g, "'");
-    } else if ('&*!?@`%'.includes(c) || rest === '-' || rest.startsWith('- ')) {
+    } else if ('&*!?@`%,]}:'.includes(c) || rest === '-' || rest.startsWith('- ')) {
       throw BAIL;
     } else {
       let s = rest;
@@ -517,13 +518,13 @@ class FlowParser {
       this.i += close + 1;
       return rest.slice(1, close).replace(/''/g, "'");
     }
-    if (c === undefined || '&*!?@`%|>#,[]{}'.includes(c)) throw BAIL;
+    if (c === undefined || '&*!?@`%|>#,[]{}:-'.includes(c)) throw BAIL;
     const start = this.i;
     while (this.i < this.s.length) {
       const d = this.s[this.i];
       if (d === ',' || d === ']' || d === '}' || d === '#' || d === '\t') break;
       if (d === ':' && (this.s[this.i + 1] === ' ' || this.s[this.i + 1] === undefined)) break;
-      if (d === ':' || d === '[' || d === '{') throw BAIL;
+      if (d === ':' || d === '[' || d === '{' || d === '"' || d === "'") throw BAIL;
       this.i++;
     }
     if (this.s[this.i] === '#') throw BAIL;

@@ -44,6 +44,12 @@ export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
 
 mkdir -p "$BIN" "$STAMPS" "$CRDS" "$LOGS"
 
+# One install at a time per cache folder (parallel test runs may share it).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.install.lock"
+  flock 9
+fi
+
 log() { printf '[test/env] %s\n' "$*" >&2; }
 die() { printf '[test/env] ERROR: %s\n' "$*" >&2; exit 1; }
 

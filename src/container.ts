@@ -13,6 +13,7 @@ import type { RepoNode } from './core/tree/repoTree';
 import { createYamlLanguageClient } from './language/client';
 import { DecryptedFiles } from './platform/decryptedFiles';
 import { DecryptedEditorProvider } from './platform/decryptedEditor';
+import { createSopsHover, SopsFileDecorations } from './views/sopsDecorations';
 import { createDecryptCommand, createEditDecryptedCommand, createEncryptCommand } from './commands/sops';
 
 /** What activate() returns: used by the integration tests to look inside. */
@@ -102,6 +103,8 @@ export class Container implements vscode.Disposable {
     this.registerCommand(CommandId.checkRepository, createCheckRepositoryCommand({ repository, log }));
     const decryptedFiles = this.own(new DecryptedFiles(this.context.workspaceState));
     this.decryptedEditor = this.own(new DecryptedEditorProvider(log));
+    this.own(new SopsFileDecorations(repository.store));
+    this.own(createSopsHover());
     const sopsDeps = { log, decryptedFiles };
     this.registerCommand(CommandId.sopsEncrypt, createEncryptCommand(sopsDeps));
     this.registerCommand(CommandId.sopsDecrypt, createDecryptCommand(sopsDeps));

@@ -2,6 +2,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../core/fs/atomicWrite';
+import { withFileLock } from '../core/fs/fileLock';
 import type { RepoNode } from '../core/tree/repoTree';
 import type { DecryptedFiles } from '../platform/decryptedFiles';
 import { DecryptedEditorProvider } from '../platform/decryptedEditor';
@@ -63,9 +64,11 @@ export function createEncryptCommand(deps: SopsCommandDeps): (arg?: unknown) => 
     }
     if (!(await savedOrCancelled(file, 'encrypt'))) return false;
     try {
-      const text = await fs.readFile(file.fsPath, 'utf8');
-      const encrypted = await sopsServiceFor(file).encryptText(file.fsPath, text);
-      await writeFileAtomic(file.fsPath, encrypted);
+      await withFileLock(file.fsPath, async () => {
+        const text = await fs.readFile(file.fsPath, 'utf8');
+        const encrypted = await sopsServiceFor(file).encryptText(file.fsPath, text);
+        await writeFileAtomic(file.fsPath, encrypted);
+      });
       await deps.decryptedFiles.unmark(file);
       deps.log.info(`encrypted ${file.fsPath} in place`);
       void vscode.window.showInformationMessage(
@@ -105,9 +108,11 @@ export function createDecryptCommand(
     }
     if (!(await savedOrCancelled(file, 'decrypt'))) return false;
     try {
-      const text = await fs.readFile(file.fsPath, 'utf8');
-      const plaintext = await sopsServiceFor(file).decryptText(file.fsPath, text);
-      await writeFileAtomic(file.fsPath, plaintext);
+      await withFileLock(file.fsPath, async () => {
+        const text = await fs.readFile(file.fsPath, 'utf8');
+        const plaintext = await sopsServiceFor(file).decryptText(file.fsPath, text);
+        await writeFileAtomic(file.fsPath, plaintext);
+      });
       await deps.decryptedFiles.mark(file);
       deps.log.warn(`decrypted ${file.fsPath} in place: plaintext on disk until it is encrypted again`);
       return true;

@@ -1,6 +1,7 @@
 import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../core/fs/atomicWrite';
+import { withFileLock } from '../core/fs/fileLock';
 import type { Log } from './log';
 import { sopsServiceFor } from './sops';
 
@@ -90,10 +91,12 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     const file = vscode.Uri.file(uri.path);
-    const encrypted = await fs.readFile(file.fsPath, 'utf8');
     const edited = Buffer.from(content).toString('utf8');
-    const reencrypted = await sopsServiceFor(file).reencryptEdited(file.fsPath, encrypted, edited);
-    await writeFileAtomic(file.fsPath, reencrypted);
+    await withFileLock(file.fsPath, async () => {
+      const encrypted = await fs.readFile(file.fsPath, 'utf8');
+      const reencrypted = await sopsServiceFor(file).reencryptEdited(file.fsPath, encrypted, edited);
+      await writeFileAtomic(file.fsPath, reencrypted);
+    });
     this.open.set(uri.path, { plaintext: Buffer.from(content) });
     this.log.info(`re-encrypted ${file.fsPath} from the decrypted editor`);
     this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);

@@ -138,3 +138,27 @@ describe('SOPS in the sample repository', () => {
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 });
+
+describe('SOPS presentation', () => {
+  it('hovering an ENC[...] value says it is encrypted and its type', async () => {
+    const file = vscode.Uri.file(secretPath());
+    const document = await vscode.workspace.openTextDocument(file);
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('PODINFO_UI_MESSAGE: ENC['));
+    assert.ok(line >= 0);
+    const character = document.lineAt(line).text.indexOf('ENC[') + 5;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      file,
+      new vscode.Position(line, character),
+    );
+    const text = hovers
+      .flatMap((hover) => hover.contents)
+      .map((content) => (typeof content === 'string' ? content : content.value))
+      .join('\n');
+    assert.match(text, /SOPS/);
+    assert.match(text, /type `str`/);
+  });
+});

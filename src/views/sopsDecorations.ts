@@ -32,7 +32,8 @@ export class SopsFileDecorations implements vscode.FileDecorationProvider, vscod
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
     if (uri.scheme !== 'file' || !this.encrypted.has(uri.fsPath)) return undefined;
-    return new vscode.FileDecoration('🔒', 'Encrypted with SOPS');
+    // A letter like the SCM badges: emoji may be missing from the user's fonts.
+    return new vscode.FileDecoration('S', 'Encrypted with SOPS');
   }
 
   dispose(): void {

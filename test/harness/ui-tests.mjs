@@ -100,6 +100,39 @@ try {
     await treeItem('release.yaml').waitFor({ state: 'visible' });
     await shot('05-after-refresh');
   });
+
+  await step(
+    '"SOPS: Edit Decrypted" from the tree shows the secret in memory; saving re-encrypts it on disk',
+    async () => {
+      await treeItem('secrets.yaml').click({ button: 'right' });
+      await page
+        .locator('.monaco-menu .action-label')
+        .filter({ hasText: 'SOPS: Edit Decrypted' })
+        .first()
+        .click();
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.locator('.view-lines').filter({ hasText: 'Hello from a SOPS-encrypted secret' }).waitFor();
+      await shot('06-edit-decrypted');
+      await editor.locator('.view-lines').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('    ADDED_IN_UI: typed-by-playwright');
+      await page.keyboard.press('Control+S');
+      const secretFile = path.join(server.workspace, 'flux/clusters/homelab/apps/podinfo/secrets.yaml');
+      const deadline = Date.now() + 10_000;
+      let onDisk = '';
+      while (Date.now() < deadline) {
+        onDisk = fs.readFileSync(secretFile, 'utf8');
+        if (onDisk.includes('ADDED_IN_UI: ENC[')) break;
+        await page.waitForTimeout(200);
+      }
+      if (!onDisk.includes('ADDED_IN_UI: ENC['))
+        throw new Error(`the saved secret has no encrypted ADDED_IN_UI:\n${onDisk}`);
+      if (onDisk.includes('typed-by-playwright') || onDisk.includes('Hello from a SOPS')) {
+        throw new Error('plaintext reached the file on disk');
+      }
+      await shot('07-saved-encrypted');
+    },
+  );
 } catch (error) {
   info('error:', error?.stack ?? error);
   results.push({ name: 'setup', ok: false });

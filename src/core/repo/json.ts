@@ -1,7 +1,7 @@
 /** The JSON contract of `flux-gitops scan --json` (other tools rely on these fields). */
 import * as path from 'node:path';
 import { relSlash } from './fsCache';
-import type { RepoModel } from './model';
+import type { FluxKustomization, RepoModel } from './model';
 
 export interface RepoJson {
   clusters: Array<{ name: string; folder: string; kustomizations: string[] }>;
@@ -57,7 +57,7 @@ export function modelToJson(model: RepoModel, base: string): RepoJson {
         return x ? `${x.namespace}/${x.name}` : k;
       }),
     })),
-    kustomizations: [...ks.values()].map((k) => ({
+    kustomizations: clusterOrder(model).map((k) => ({
       cluster: k.cluster,
       name: k.name,
       namespace: k.namespace,
@@ -105,6 +105,14 @@ export function modelToJson(model: RepoModel, base: string): RepoJson {
     })),
     remoteResources: model.remoteResources.map((r) => ({ file: rel(r.file), line: r.line, url: r.url })),
   };
+}
+
+/** Kustomizations cluster by cluster in dependency order, then any left over. */
+function clusterOrder(model: RepoModel): FluxKustomization[] {
+  const keys = new Set<string>();
+  for (const c of model.clusters) for (const k of c.kustomizations) keys.add(k);
+  for (const k of model.kustomizations.keys()) keys.add(k);
+  return [...keys].map((k) => model.kustomizations.get(k)!).filter((k) => k !== undefined);
 }
 
 /** Problems sorted by file, then line, errors first on the same line. */

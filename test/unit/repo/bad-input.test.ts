@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { scanRepository, type Problem, type RepoModel } from '../../../src/core/repo';
 import { fixture, rel, removeTemp, tempCopy, write } from './helpers';
@@ -76,7 +77,7 @@ test('symlink loop, 20 MB file and binary file: warnings, no crash, no hang', ()
 });
 
 test('garbage everywhere never throws', () => {
-  const root = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'repo-garbage-'));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'repo-garbage-'));
   try {
     const texts = [
       '',

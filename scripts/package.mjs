@@ -15,9 +15,13 @@ const repository = String(manifest.repository?.url ?? manifest.repository ?? '')
 const baseUrls = repository.startsWith('https://')
   ? ['--baseContentUrl', `${repository}/blob/HEAD/`, '--baseImagesUrl', `${repository}/raw/HEAD/`]
   : [];
-execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', ...baseUrls, '--out', vsix], {
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [vsce, 'package', '--no-dependencies', '--skip-license', ...baseUrls, '--out', vsix],
+  {
+    stdio: 'inherit',
+  },
+);
 const listing = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { encoding: 'utf8' });
 const files = listing.trim().split('\n');
 console.log(`VSIX ${vsix}: ${(statSync(vsix).size / 1024).toFixed(1)} KiB, ${files.length} files`);

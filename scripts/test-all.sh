@@ -54,7 +54,7 @@ layer() {
 }
 
 step "install test tools (sops, etcd, kube-apiserver, age, Flux CRDs)" bash test/env/install.sh
-step "install code-server (the real VS Code) and chromium" bash test/harness/setup-code-server.sh >/dev/null
+step "install code-server (the real VS Code) and chromium" bash test/harness/setup-code-server.sh
 step "build (esbuild)" npm run --silent build
 step "compile (tsc, strict)" npm run --silent compile-tests
 step "lint (eslint + prettier)" npm run --silent lint

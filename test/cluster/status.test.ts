@@ -470,7 +470,7 @@ void describe('cluster core against the real kube-apiserver', () => {
     await c.stop();
     const deadline = Date.now() + 5000;
     while (socketCount() > baseline && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(socketCount(), baseline, JSON.stringify(process.getActiveResourcesInfo()));
+    assert.ok(socketCount() <= baseline, JSON.stringify(process.getActiveResourcesInfo()));
     assert.equal(
       s.getHealth('tmp')?.kinds.every((k) => k.state === 'stopped'),
       true,

@@ -14,6 +14,9 @@ export interface Listing {
   dirs: string[];
   fileSet: Set<string>;
   dirSet: Set<string>;
+  /** Absolute paths of `files` and `dirs`, kept so that rebuilds reuse the same strings. */
+  filePaths: string[];
+  dirPaths: string[];
   /** Sub-folders reached through a symbolic link. */
   symlinkedDirs: Set<string>;
   problems: Problem[];
@@ -109,7 +112,8 @@ export class FsCache {
     let r = this.realpaths.get(p);
     if (r === undefined) {
       try {
-        r = fs.realpathSync(p);
+        // The native call is one syscall; the JS fallback lstat()s every path component.
+        r = fs.realpathSync.native(p);
       } catch {
         r = p;
       }
@@ -167,6 +171,8 @@ export class FsCache {
         dirs: [],
         fileSet: new Set(),
         dirSet: new Set(),
+        filePaths: [],
+        dirPaths: [],
         symlinkedDirs: new Set(),
         problems: [],
       };
@@ -215,6 +221,8 @@ export class FsCache {
       listing.dirs.sort();
       listing.fileSet = new Set(listing.files);
       listing.dirSet = new Set(listing.dirs);
+      listing.filePaths = listing.files.map((n) => path.join(dir, n));
+      listing.dirPaths = listing.dirs.map((n) => path.join(dir, n));
     } catch {
       listing = null;
     }
@@ -267,17 +275,29 @@ export class FsCache {
       skipped: { file: p, line: 1, severity: 'warning', code, message },
     });
     let buf: Buffer;
+    let fd = -1;
     try {
-      const st = fs.statSync(p);
+      // One open + fstat + read: a separate stat() would look the path up twice.
+      fd = fs.openSync(p, 'r');
+      const st = fs.fstatSync(fd);
       if (!st.isFile()) return skip('unreadable-file', `${path.basename(p)} is not a regular file.`);
       if (st.size > this.maxFileSize) {
         const mb = (st.size / 1024 / 1024).toFixed(1);
         const limit = (this.maxFileSize / 1024 / 1024).toFixed(0);
         return skip('file-too-large', `${path.basename(p)} is ${mb} MB (limit ${limit} MB); skipped.`);
       }
-      buf = fs.readFileSync(p);
+      buf = Buffer.allocUnsafe(st.size);
+      let off = 0;
+      while (off < st.size) {
+        const n = fs.readSync(fd, buf, off, st.size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      buf = buf.subarray(0, off);
     } catch (e) {
       return skip('unreadable-file', `${path.basename(p)} cannot be read: ${(e as Error).message}`);
+    } finally {
+      if (fd >= 0) fs.closeSync(fd);
     }
     // A NUL byte in the first 8 KB is how git itself tells binary from text.
     if (buf.subarray(0, 8192).includes(0)) {

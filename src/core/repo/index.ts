@@ -334,7 +334,8 @@ export class RepoIndex {
         ctx.remote.push({ file: kfile, line: e.line, url: e.value });
         continue;
       }
-      const target = path.resolve(dir, e.value);
+      // Memoised on the cached entry: later rebuilds reuse the same path string.
+      const target = (e.abs ??= path.resolve(dir, e.value));
       if (!isWithin(ctx.bound, target)) {
         ctx.problems.push(
           problem(
@@ -411,13 +412,14 @@ export class RepoIndex {
       const listing = this.cache.list(dir);
       if (!listing) return;
       if (!ctx.visited.has(dir)) ctx.visited.set(dir, null);
-      for (const name of listing.files) {
-        if (!YAML_RE.test(name)) continue;
-        const file = path.join(dir, name);
+      listing.files.forEach((name, i) => {
+        if (!YAML_RE.test(name)) return;
+        const file = listing.filePaths[i];
         out.push({ file, ns: null, prefix: '', suffix: '', top: top ?? file });
-      }
-      for (const name of listing.dirs) {
-        const full = path.join(dir, name);
+      });
+      for (let i = 0; i < listing.dirs.length; i++) {
+        const name = listing.dirs[i];
+        const full = listing.dirPaths[i];
         const real = listing.symlinkedDirs.has(name) ? this.cache.realpath(full) : full;
         if (reals.includes(real) || reals.length > 64) {
           ctx.problems.push(
@@ -455,10 +457,13 @@ export class RepoIndex {
       const listing = this.cache.list(dir);
       if (!listing) return;
       problems.push(...listing.problems);
-      for (const name of listing.files) if (YAML_RE.test(name)) files.push(path.join(dir, name));
-      for (const name of listing.dirs) {
+      listing.files.forEach((name, i) => {
+        if (YAML_RE.test(name)) files.push(listing.filePaths[i]);
+      });
+      for (let i = 0; i < listing.dirs.length; i++) {
+        const name = listing.dirs[i];
         if (name === 'node_modules') continue;
-        const full = path.join(dir, name);
+        const full = listing.dirPaths[i];
         if (listing.symlinkedDirs.has(name)) {
           const real = this.cache.realpath(full);
           if (reals.includes(real) || reals.length > 64) {

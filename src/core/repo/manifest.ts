@@ -31,6 +31,8 @@ export interface HelmSpec {
 export interface KustEntry {
   value: string;
   line: number;
+  /** Absolute path, filled in by the first expansion that resolves it. */
+  abs?: string;
 }
 
 /** The parts of a kustomize kustomization.yaml that decide what is applied. */

@@ -39,6 +39,10 @@ export function lineOf(container: unknown, key: string | number): number | undef
   return LINES.get(container)?.get(key);
 }
 
+// Lines are only looked up near the top of a document (spec.path, resources, dependsOn, chart
+// sourceRef...); recording them for every value of a large Helm values block costs GC time.
+const LINE_DEPTH = 4;
+
 function setLine(container: object, key: string | number, line: number): void {
   let m = LINES.get(container);
   if (!m) {
@@ -68,6 +72,8 @@ const BAIL = new Bail();
 
 interface Frame {
   indent: number;
+  /** 1 for the document's root collection. */
+  depth: number;
   seq: boolean;
   obj: Record<string, unknown> | unknown[];
 }
@@ -77,6 +83,8 @@ interface Slot {
   key: string | number;
   indent: number;
   mapKey: boolean;
+  /** Depth of the container. */
+  depth: number;
 }
 
 interface BlockScalar {
@@ -267,14 +275,14 @@ class FastScanner {
       this.docLine = this.lineNo;
       const obj = dash ? [] : {};
       this.root = obj;
-      this.stack.push({ indent, seq: dash, obj });
+      this.stack.push({ indent, seq: dash, obj, depth: 1 });
     } else if (this.pending) {
       const p = this.pending;
       this.pending = null;
       if (indent > p.indent || (indent === p.indent && dash && p.mapKey)) {
         const obj = dash ? [] : {};
         p.container[p.key as never] = obj as never;
-        this.stack.push({ indent, seq: dash, obj });
+        this.stack.push({ indent, seq: dash, obj, depth: p.depth + 1 });
       }
     }
     const stack = this.stack;
@@ -287,35 +295,35 @@ class FastScanner {
     if (!top || top.indent !== indent) throw BAIL;
     if (top.seq) {
       if (!dash) throw BAIL;
-      this.seqItem(top.obj as unknown[], indent, c);
+      this.seqItem(top.obj as unknown[], indent, c, top.depth);
     } else {
       if (dash) throw BAIL;
-      this.mapEntry(top.obj as Record<string, unknown>, indent, c);
+      this.mapEntry(top.obj as Record<string, unknown>, indent, c, top.depth);
     }
   }
 
-  private seqItem(arr: unknown[], indent: number, c: string): void {
+  private seqItem(arr: unknown[], indent: number, c: string, depth: number): void {
     let off = 1;
     while (c.charCodeAt(off) === 32) off++;
     const rest = c.slice(off);
     if (rest[0] === '\t') throw BAIL;
     const idx = arr.length;
     arr.push(null);
-    setLine(arr, idx, this.lineNo);
+    if (depth <= LINE_DEPTH) setLine(arr, idx, this.lineNo);
     if (rest === '' || rest[0] === '#') {
-      this.pending = { container: arr, key: idx, indent, mapKey: false };
+      this.pending = { container: arr, key: idx, indent, mapKey: false, depth };
       return;
     }
     if (rest === '-' || rest.startsWith('- ')) throw BAIL;
     if (this.keyEnd(rest) >= 0) {
       const obj: Record<string, unknown> = {};
       arr[idx] = obj;
-      const frame: Frame = { indent: indent + off, seq: false, obj };
+      const frame: Frame = { indent: indent + off, seq: false, obj, depth: depth + 1 };
       this.stack.push(frame);
-      this.mapEntry(obj, indent + off, rest);
+      this.mapEntry(obj, indent + off, rest, depth + 1);
       return;
     }
-    this.value({ container: arr, key: idx, indent, mapKey: false }, rest);
+    this.value({ container: arr, key: idx, indent, mapKey: false, depth }, rest);
   }
 
   /** Index of the ':' that ends a plain or quoted key, or -1 when the text is not `key: ...`. */
@@ -335,7 +343,7 @@ class FastScanner {
     return -1;
   }
 
-  private mapEntry(obj: Record<string, unknown>, indent: number, c: string): void {
+  private mapEntry(obj: Record<string, unknown>, indent: number, c: string, depth: number): void {
     const end = this.keyEnd(c);
     if (end < 0) throw BAIL;
     let key: string;
@@ -351,9 +359,9 @@ class FastScanner {
     }
     if (key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, key)) throw BAIL;
     obj[key] = null;
-    setLine(obj, key, this.lineNo);
+    if (depth <= LINE_DEPTH) setLine(obj, key, this.lineNo);
     const rest = c.slice(end + 1).trimStart();
-    const slot: Slot = { container: obj, key, indent, mapKey: true };
+    const slot: Slot = { container: obj, key, indent, mapKey: true, depth };
     if (rest === '' || rest[0] === '#') {
       this.pending = slot;
       return;
@@ -596,7 +604,7 @@ function parseSlow(text: string): YamlResult {
           if (key === '__proto__') continue;
           obj[key] = convert(pair.value, depth + 1);
           const r = (k as Node | null)?.range;
-          if (r) setLine(obj, key, lineAt(starts, r[0]));
+          if (r && depth < LINE_DEPTH) setLine(obj, key, lineAt(starts, r[0]));
         }
         return obj;
       }
@@ -605,7 +613,7 @@ function parseSlow(text: string): YamlResult {
         node.items.forEach((item, i) => {
           arr.push(convert(item, depth + 1));
           const r = (item as Node | null)?.range;
-          if (r) setLine(arr, i, lineAt(starts, r[0]));
+          if (r && depth < LINE_DEPTH) setLine(arr, i, lineAt(starts, r[0]));
         });
         return arr;
       }

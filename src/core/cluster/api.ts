@@ -74,7 +74,10 @@ export function describeApiError(err: unknown): ApiErrorInfo {
     typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : undefined;
   const raw = typeof e.message === 'string' ? e.message : String(err);
   if (status !== undefined) {
-    const message = statusMessage(e.body) ?? (status === 401 ? 'Unauthorized' : raw.split('\n')[0]);
+    const message =
+      status === 401
+        ? `Unauthorized: the server rejected the credentials (expired or invalid)${statusMessage(e.body) ? `: ${statusMessage(e.body)}` : ''}`
+        : (statusMessage(e.body) ?? raw.split('\n')[0]);
     const kind: ApiErrorKind =
       status === 401
         ? 'unauthorized'

@@ -217,6 +217,7 @@ export async function readBootstrapOfContext(
 /** Every connected cluster: connect, disconnect, look up; stops them all on dispose. */
 export class ConnectionManager {
   private readonly connections = new Map<string, ClusterConnection>();
+  private readonly pending = new Map<string, Promise<ClusterConnection>>();
 
   constructor(
     readonly store: StatusStore,
@@ -231,6 +232,27 @@ export class ConnectionManager {
     options: Partial<
       Pick<ConnectionOptions, 'kinds' | 'namespace' | 'namespaceFallback' | 'backoff' | 'api'>
     > = {},
+  ): Promise<ClusterConnection> {
+    // Calls for one cluster run one after the other, so two quick connects cannot both win.
+    const previous = this.pending.get(cluster) ?? Promise.resolve(undefined);
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.connectNow(cluster, context, kubeConfig, options));
+    this.pending.set(cluster, next);
+    try {
+      return await next;
+    } finally {
+      if (this.pending.get(cluster) === next) this.pending.delete(cluster);
+    }
+  }
+
+  private async connectNow(
+    cluster: string,
+    context: string,
+    kubeConfig: K8s.KubeConfig,
+    options: Partial<
+      Pick<ConnectionOptions, 'kinds' | 'namespace' | 'namespaceFallback' | 'backoff' | 'api'>
+    >,
   ): Promise<ClusterConnection> {
     const existing = this.connections.get(cluster);
     if (existing && existing.context === context) return existing;

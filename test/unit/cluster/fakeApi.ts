@@ -1,6 +1,6 @@
 // An in-memory FluxApi for unit tests: objects by ref, recorded patches, scripted watch sessions.
 import { FluxApi, FluxApiError, FluxList, WatchEventType, WatchParams } from '../../../src/core/cluster/api';
-import { FluxKind, FluxRef } from '../../../src/core/cluster/kinds';
+import { FluxKind, FluxRef, ServedVersion } from '../../../src/core/cluster/kinds';
 import { FluxObject } from '../../../src/core/cluster/status';
 
 export interface WatchSession {
@@ -36,8 +36,10 @@ export class FakeApi implements FluxApi {
     this.objects.set(key({ kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name }), obj);
   }
 
-  discover() {
-    return Promise.resolve([]);
+  served: ServedVersion[] = [];
+
+  discover(): Promise<ServedVersion[]> {
+    return Promise.resolve(this.served);
   }
 
   versionOf(): string {

@@ -20,6 +20,7 @@ test('API errors are classified with the server message', () => {
     message: 'kustomizations.kustomize.toolkit.fluxcd.io is forbidden: User "viewer" cannot list resource',
   });
   assert.equal(describeApiError({ code: 401 }).kind, 'unauthorized');
+  assert.match(describeApiError({ code: 401 }).message, /^Unauthorized: the server rejected the credentials/);
   assert.equal(
     describeApiError({ code: 404, body: { message: 'the server could not find the requested resource' } })
       .kind,

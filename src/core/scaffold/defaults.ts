@@ -330,14 +330,14 @@ function seqIndented(text: string): boolean | null {
   return m ? m[2].length > 0 : null;
 }
 
-/** The folder of the app entries of a Kustomization's tree that hold a file. */
+/** Manifest files of the app folders of the cluster's targets (not flux-system's own files). */
 function appFiles(model: RepoModel, cluster: string): string[] {
-  const keys = clusterKeys(model, cluster);
+  const targets = listTargets(model).find((c) => c.cluster === cluster)?.targets ?? [];
   const files: string[] = [];
-  for (const k of keys) {
-    const ks = model.kustomizations.get(k);
+  for (const t of targets) {
+    const ks = model.kustomizations.get(t.key);
     if (!ks) continue;
-    for (const e of ks.entries) if (e.isFolder) files.push(...e.files);
+    for (const e of ks.entries) if (e.isFolder && t.apps.includes(e.name)) files.push(...e.files);
   }
   return files;
 }

@@ -10,11 +10,18 @@ import { RepositoryService } from './platform/repositoryService';
 import { RepositoryTreeProvider } from './views/repositoryTree';
 import { createProblemsView } from './views/problems';
 import type { RepoNode } from './core/tree/repoTree';
+import type { StatusStore } from './core/cluster';
+import type { Bindings } from './platform/clusterService';
 import { createYamlLanguageClient } from './language/client';
 import { DecryptedFiles } from './platform/decryptedFiles';
 import { DecryptedEditorProvider } from './platform/decryptedEditor';
 import { createSopsHover, SopsFileDecorations } from './views/sopsDecorations';
 import { createDecryptCommand, createEditDecryptedCommand, createEncryptCommand } from './commands/sops';
+import { ClusterService } from './platform/clusterService';
+import { createReconcileCommand, createResumeCommand, createSuspendCommand } from './commands/fluxActions';
+import { createSelectContextCommand } from './commands/selectContext';
+import { createClusterStatusBar } from './views/statusBar';
+import { ClusterStatusView } from './views/clusterStatusView';
 
 /** What activate() returns: used by the integration tests to look inside. */
 export interface ExtensionApi {
@@ -30,6 +37,17 @@ export interface ExtensionApi {
   rescan(): void;
   /** Number of SOPS files whose decrypted content is held in memory by "Edit Decrypted". */
   readonly decryptedInMemory: number;
+  /** The live status store of connected clusters. */
+  readonly clusterStore: StatusStore | undefined;
+  clusterBindings(): Bindings;
+  /** Re-reads the kubeconfig and reconnects; resolves when done. */
+  syncClusters(): Promise<void>;
+  /** What the "flux get all" view shows. */
+  statusTables(): ReturnType<ClusterStatusView['tables']>;
+  /** The tree item the view renders for a node (live status included). */
+  treeItem(node: RepoNode): vscode.TreeItem | undefined;
+  /** The children the view shows (with the cluster-only group). */
+  treeChildren(node?: RepoNode): RepoNode[];
 }
 
 /**
@@ -45,6 +63,8 @@ export class Container implements vscode.Disposable {
   private repository: RepositoryService | undefined;
   private tree: RepositoryTreeProvider | undefined;
   private decryptedEditor: DecryptedEditorProvider | undefined;
+  private clusters: ClusterService | undefined;
+  private statusView: ClusterStatusView | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(createLog());
@@ -70,6 +90,14 @@ export class Container implements vscode.Disposable {
       get decryptedInMemory() {
         return container.decryptedEditor?.openCount ?? 0;
       },
+      get clusterStore() {
+        return container.clusters?.store;
+      },
+      clusterBindings: () => container.clusters?.bindings.value ?? new Map(),
+      syncClusters: () => container.clusters?.sync() ?? Promise.resolve(),
+      statusTables: () => container.statusView?.tables() ?? [],
+      treeItem: (node: RepoNode) => container.tree?.getTreeItem(node),
+      treeChildren: (node?: RepoNode) => container.tree?.getChildren(node) ?? [],
     };
   }
 
@@ -87,7 +115,10 @@ export class Container implements vscode.Disposable {
   async start(): Promise<void> {
     const log = this.log;
     const repository = (this.repository = this.own(new RepositoryService(log)));
-    this.tree = this.own(new RepositoryTreeProvider(repository.store));
+    const clusters = (this.clusters = this.own(new ClusterService(log, repository)));
+    this.tree = this.own(
+      new RepositoryTreeProvider(repository.store, { store: clusters.store, bindings: clusters.bindings }),
+    );
     this.own(
       vscode.window.createTreeView('fluxGitops.repository', {
         treeDataProvider: this.tree,
@@ -95,6 +126,9 @@ export class Container implements vscode.Disposable {
       }),
     );
     this.own(createProblemsView(repository.store));
+    this.statusView = this.own(new ClusterStatusView(clusters));
+    this.own(vscode.window.createTreeView('fluxGitops.clusterStatus', { treeDataProvider: this.statusView }));
+    this.own(createClusterStatusBar(clusters, repository));
     this.own(createYamlLanguageClient({ context: this.context, log }));
 
     this.registerCommand(CommandId.showLog, createShowLogCommand({ log }));
@@ -111,12 +145,13 @@ export class Container implements vscode.Disposable {
     this.registerCommand(CommandId.sopsEditDecrypted, createEditDecryptedCommand(sopsDeps));
     void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.sops', true);
 
-    const clusterActions = 'Acting on the cluster (reconcile, suspend, resume)';
-    this.registerCommand(CommandId.reconcile, createUnavailableCommand(clusterActions));
-    this.registerCommand(CommandId.reconcileWithSource, createUnavailableCommand(clusterActions));
-    this.registerCommand(CommandId.suspend, createUnavailableCommand(clusterActions));
-    this.registerCommand(CommandId.resume, createUnavailableCommand(clusterActions));
-    this.registerCommand(CommandId.selectContext, createUnavailableCommand('Connecting to a cluster'));
+    const actionDeps = { log, clusters, repository };
+    this.registerCommand(CommandId.reconcile, createReconcileCommand(actionDeps, false));
+    this.registerCommand(CommandId.reconcileWithSource, createReconcileCommand(actionDeps, true));
+    this.registerCommand(CommandId.suspend, createSuspendCommand(actionDeps));
+    this.registerCommand(CommandId.resume, createResumeCommand(actionDeps));
+    this.registerCommand(CommandId.selectContext, createSelectContextCommand({ clusters, repository }));
+    void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.cluster', true);
     this.registerCommand(CommandId.newApp, createUnavailableCommand('Scaffolding a new app'));
     // The first scan runs after activate() returns, so activation stays fast.
     const firstScan = setTimeout(() => repository.rescan(), 0);

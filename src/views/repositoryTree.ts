@@ -1,36 +1,88 @@
 import * as vscode from 'vscode';
+import { refKey, type ClusterRef, type StatusState, type StatusStore } from '../core/cluster';
 import type { Store } from '../core/store';
-import { buildRepoTree, type RepoNode } from '../core/tree/repoTree';
-import type { RepositoryState } from '../platform/repositoryService';
+import { buildRepoTree, iconForKind, type RepoNode } from '../core/tree/repoTree';
+import { presentRollup, presentStatus, type StatusPresentation } from '../core/tree/statusPresentation';
+import type { Bindings } from '../platform/clusterService';
 import { CommandId } from '../platform/commandIds';
+import type { RepositoryState } from '../platform/repositoryService';
 
-/** Renders the repository store as the Flux tree. Nodes carry stable ids, so a refresh keeps expansion and selection. */
+/** The live side of the tree: the cluster status store and which context each cluster is bound to. */
+export interface LiveStatus {
+  store: StatusStore;
+  bindings: Store<Bindings>;
+}
+
+/**
+ * Renders the repository store as the Flux tree, with the live status of every Flux object of a
+ * connected cluster. Nodes carry stable ids, so a refresh keeps expansion and selection; a status
+ * change refreshes only the rows of the objects that changed (and the folders that roll them up).
+ */
 export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RepoNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: RepoNode[] = [];
   private readonly parents = new Map<string, RepoNode>();
   private readonly byId = new Map<string, RepoNode>();
-  private readonly subscription: { dispose(): void };
+  /** Nodes that stand for each cluster object (one object can show in several places). */
+  private readonly byRef = new Map<string, RepoNode[]>();
+  private readonly clusterOnly = new Map<string, RepoNode>();
+  private readonly subscriptions: { dispose(): void }[] = [];
 
-  constructor(store: Store<RepositoryState>) {
+  constructor(
+    store: Store<RepositoryState>,
+    private readonly live?: LiveStatus,
+  ) {
     this.rebuild(store.value);
-    this.subscription = store.subscribe((state) => {
-      this.rebuild(state);
-      this.changed.fire(undefined);
-    });
+    this.subscriptions.push(
+      store.subscribe((state) => {
+        this.rebuild(state);
+        this.changed.fire(undefined);
+      }),
+    );
+    if (live) {
+      this.subscriptions.push(
+        live.store.onDidChange((event) => this.refreshRefs(event.changes.map((change) => change.ref))),
+        live.store.onDidChangeHealth(() => this.changed.fire(undefined)),
+        live.bindings.subscribe(() => this.changed.fire(undefined)),
+      );
+    }
   }
 
   private rebuild(state: RepositoryState): void {
     this.roots = state.model ? buildRepoTree(state.model) : [];
     this.parents.clear();
     this.byId.clear();
+    this.byRef.clear();
     const index = (node: RepoNode, parent: RepoNode | undefined): void => {
       this.byId.set(node.id, node);
       if (parent) this.parents.set(node.id, parent);
+      if (node.ref) {
+        const key = refKey(node.ref);
+        this.byRef.set(key, [...(this.byRef.get(key) ?? []), node]);
+      }
       for (const child of node.children) index(child, node);
     };
     for (const root of this.roots) index(root, undefined);
+  }
+
+  /** Refreshes the rows of the changed objects and their ancestors; a new cluster-only object refreshes its cluster. */
+  private refreshRefs(refs: ClusterRef[]): void {
+    const dirty = new Map<string, RepoNode>();
+    for (const ref of refs) {
+      const nodes = this.byRef.get(refKey(ref));
+      if (!nodes) {
+        const cluster = this.roots.find((root) => root.kind === 'cluster' && root.label === ref.cluster);
+        if (cluster) dirty.set(cluster.id, cluster);
+        continue;
+      }
+      for (let node: RepoNode | undefined = nodes[0]; node; node = this.parents.get(node.id))
+        dirty.set(node.id, node);
+      for (const node of nodes.slice(1)) {
+        for (let n: RepoNode | undefined = node; n; n = this.parents.get(n.id)) dirty.set(n.id, n);
+      }
+    }
+    for (const node of dirty.values()) this.changed.fire(node);
   }
 
   /** The current top-level nodes (used by tests and by reveal). */
@@ -39,11 +91,82 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
   }
 
   findNode(id: string): RepoNode | undefined {
-    return this.byId.get(id);
+    return this.byId.get(id) ?? this.clusterOnly.get(id);
+  }
+
+  /** The live status of a node's object, when its cluster is connected. */
+  statusOf(node: RepoNode): StatusPresentation | undefined {
+    if (!this.live || !node.ref) return undefined;
+    const binding = this.live.bindings.value.get(node.ref.cluster);
+    if (binding?.kind !== 'bound') return undefined;
+    const title = `${node.ref.kind} ${node.ref.namespace}/${node.ref.name}`;
+    return presentStatus(this.live.store.status(node.ref), title, binding.context);
+  }
+
+  private rollup(node: RepoNode): StatusPresentation | undefined {
+    const states: StatusState[] = [];
+    const visit = (n: RepoNode): void => {
+      const status = n.ref ? this.statusOf(n) : undefined;
+      if (status) states.push(status.state);
+      for (const child of n.children) visit(child);
+    };
+    for (const child of node.children) visit(child);
+    return presentRollup(states);
   }
 
   getChildren(element?: RepoNode): RepoNode[] {
-    return element ? element.children : this.roots;
+    if (!element) return this.roots;
+    if (element.kind === 'cluster') {
+      const extra = this.clusterOnlyNode(element);
+      return extra ? [...element.children, extra] : element.children;
+    }
+    return element.children;
+  }
+
+  /** "In cluster only": Flux objects the connected cluster has that no file of the repository defines. */
+  private clusterOnlyNode(cluster: RepoNode): RepoNode | undefined {
+    if (!this.live) return undefined;
+    const binding = this.live.bindings.value.get(cluster.label);
+    if (binding?.kind !== 'bound') return undefined;
+    const entries = this.live.store
+      .list({ cluster: cluster.label })
+      .filter((entry) => !this.byRef.has(entry.key))
+      .sort((a, b) =>
+        `${a.ref.kind}/${a.ref.namespace}/${a.ref.name}`.localeCompare(
+          `${b.ref.kind}/${b.ref.namespace}/${b.ref.name}`,
+        ),
+      );
+    if (entries.length === 0) return undefined;
+    const id = `${cluster.id}|cluster-only`;
+    const node: RepoNode = {
+      id,
+      kind: 'orphans',
+      label: 'In cluster, not in repository',
+      description: `${entries.length} Flux object${entries.length === 1 ? '' : 's'}`,
+      tooltip:
+        'Flux objects the cluster has that no file of this repository defines (created by hand, another repository, or a removed file Flux did not prune).',
+      icon: 'cloud',
+      tags: ['cluster-only'],
+      children: entries.map((entry) => ({
+        id: `${id}|${entry.key}`,
+        kind: 'object',
+        label: `${entry.ref.kind} ${entry.ref.name}`,
+        description: entry.ref.namespace,
+        tooltip: `${entry.ref.kind} ${entry.ref.namespace}/${entry.ref.name}`,
+        icon: iconForKind(entry.ref.kind),
+        tags: ['flux', 'cluster-only', entry.ref.kind.toLowerCase()],
+        ref: entry.ref,
+        children: [],
+      })),
+    };
+    this.clusterOnly.clear();
+    this.clusterOnly.set(node.id, node);
+    for (const child of node.children) {
+      this.clusterOnly.set(child.id, child);
+      this.parents.set(child.id, node);
+    }
+    this.parents.set(node.id, cluster);
+    return node;
   }
 
   getParent(element: RepoNode): RepoNode | undefined {
@@ -52,21 +175,60 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
 
   getTreeItem(node: RepoNode): vscode.TreeItem {
     const collapsible =
-      node.children.length === 0
+      node.children.length === 0 && node.kind !== 'cluster'
         ? vscode.TreeItemCollapsibleState.None
         : node.kind === 'cluster' || node.kind === 'kustomization'
           ? vscode.TreeItemCollapsibleState.Expanded
           : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(node.label, collapsible);
     item.id = node.id;
-    item.description = node.description;
-    item.tooltip = new vscode.MarkdownString(node.tooltip.split('\n').join('  \n'));
     const warning = node.tags.includes('sops-plaintext') || node.kind === 'orphans';
-    item.iconPath = new vscode.ThemeIcon(
+    let icon = new vscode.ThemeIcon(
       node.icon,
       warning ? new vscode.ThemeColor('list.warningForeground') : undefined,
     );
-    item.contextValue = [node.kind, ...node.tags].join(' ');
+    let description = node.description;
+    let tooltip = node.tooltip.split('\n').join('  \n');
+    const contextWords = [node.kind, ...node.tags];
+
+    const status = node.ref ? this.statusOf(node) : node.kind === 'folder' ? this.rollup(node) : undefined;
+    if (status) {
+      icon = new vscode.ThemeIcon(status.icon, new vscode.ThemeColor(status.color));
+      description = [status.description, description].filter(Boolean).join(' · ') || undefined;
+      tooltip = `${status.tooltip}\n\n---\n\n${tooltip}`;
+    }
+    if (node.ref) {
+      contextWords.push('fluxref');
+      const live = this.live?.store.get(node.ref);
+      if (live) contextWords.push(live.status.suspended ? 'live-suspended' : 'live-active');
+    }
+    if (node.kind === 'cluster') {
+      const health = this.live?.store.getHealth(node.label);
+      const binding = this.live?.bindings.value.get(node.label);
+      if (binding?.kind === 'bound') {
+        description = [`${binding.context}${health ? ` · ${health.state}` : ''}`, description].join(' · ');
+        tooltip += `  \ncontext: ${binding.context} (${binding.via === 'setting' ? 'from the fluxGitops.clusterContexts setting' : 'the current context'})`;
+        if (health?.message) tooltip += `  \n${health.message}`;
+        icon = new vscode.ThemeIcon(
+          'server-environment',
+          new vscode.ThemeColor(
+            health?.state === 'connected'
+              ? 'testing.iconPassed'
+              : health?.state === 'error'
+                ? 'testing.iconFailed'
+                : 'list.warningForeground',
+          ),
+        );
+        contextWords.push('connected');
+      } else if (binding) {
+        tooltip += `  \nnot connected: ${binding.message}`;
+        contextWords.push('disconnected');
+      }
+    }
+    item.iconPath = icon;
+    item.description = description;
+    item.tooltip = new vscode.MarkdownString(tooltip);
+    item.contextValue = contextWords.join(' ');
     if (node.location) {
       item.resourceUri = node.kind === 'file' ? vscode.Uri.file(node.location.file) : undefined;
       item.command = {
@@ -79,7 +241,7 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.changed.dispose();
   }
 }

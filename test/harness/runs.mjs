@@ -10,6 +10,8 @@ const ownRepos = path.join(repoRoot, 'test', 'fixtures', 'repos');
 export const RUNS = [
   { name: 'sample', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'sample' },
   { name: 'empty', workspace: null, suite: 'empty' },
+  // Live status: the sample against a real kube-apiserver that the suite starts (test/env).
+  { name: 'cluster', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'cluster' },
   // Every layout of test/fixtures/repos at once, as the roots of one multi-root workspace.
   { name: 'layouts', workspace: ownRepos, suite: 'layouts', multiRoot: true },
   {

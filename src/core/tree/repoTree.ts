@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { isFluxKind, type ClusterRef } from '../cluster/kinds';
 import type { FluxKustomization, ManifestObject, RepoModel } from '../repo/model';
 
 /** The kinds of node in the repository tree; each has its own context value for menus. */
@@ -21,7 +22,18 @@ export interface RepoNode {
   /** Set on nodes of Flux objects, for actions on the cluster object. */
   object?: ManifestObject;
   kustomization?: FluxKustomization;
+  /** The cluster object this node stands for (Flux kinds only), to show its live status and act on it. */
+  ref?: ClusterRef;
   children: RepoNode[];
+}
+
+/** The cluster object of a Flux object found in the repository, as shown under `cluster`. */
+function fluxRef(
+  cluster: string,
+  object: { apiVersion: string; kind: string; namespace: string; name: string },
+): ClusterRef | undefined {
+  if (!isFluxApi(object.apiVersion) || !isFluxKind(object.kind)) return undefined;
+  return { cluster, kind: object.kind, namespace: object.namespace || 'default', name: object.name };
 }
 
 const KIND_ICONS: Record<string, string> = {
@@ -65,7 +77,7 @@ function isFluxApi(apiVersion: string): boolean {
   return apiVersion.includes('.toolkit.fluxcd.io/');
 }
 
-function objectNode(object: ManifestObject, parentId: string): RepoNode {
+function objectNode(object: ManifestObject, parentId: string, cluster: string): RepoNode {
   const tags = [object.kind.toLowerCase()];
   if (isFluxApi(object.apiVersion)) tags.push('flux');
   if (object.sops) tags.push(`sops-${object.sops}`);
@@ -88,13 +100,20 @@ function objectNode(object: ManifestObject, parentId: string): RepoNode {
     location: { file: object.file, line: object.line },
     tags,
     object,
+    ref: fluxRef(cluster, object),
     children: [],
   };
 }
 
-function fileNode(file: string, objects: ManifestObject[], parentId: string, label: string): RepoNode {
+function fileNode(
+  file: string,
+  objects: ManifestObject[],
+  parentId: string,
+  label: string,
+  cluster: string,
+): RepoNode {
   const id = `${parentId}|file:${file}`;
-  const children = objects.map((object) => objectNode(object, id));
+  const children = objects.map((object) => objectNode(object, id, cluster));
   const sops = objects.find((o) => o.sops)?.sops ?? null;
   const tags = ['manifest'];
   if (sops) tags.push(`sops-${sops}`);
@@ -110,6 +129,8 @@ function fileNode(file: string, objects: ManifestObject[], parentId: string, lab
     icon: sops === 'encrypted' ? 'lock' : sops === 'plaintext' ? 'unlock' : 'file-code',
     location: { file, line: 1 },
     tags,
+    // A file that holds one Flux object stands for it (e.g. infra.yaml, bjw-s.yaml).
+    ref: only ? fluxRef(cluster, only) : undefined,
     children,
   };
 }
@@ -123,15 +144,22 @@ function kustomizationChildren(
   ks: FluxKustomization,
   objectsByFile: Map<string, ManifestObject[]>,
   id: string,
+  cluster: string,
 ): RepoNode[] {
   return ks.entries.map((entry) => {
     if (!entry.isFolder) {
       // A lone file that defines an app (bjw-s.yaml, cnpg-operator.yaml) reads as the app's name.
-      return fileNode(entry.path, objectsByFile.get(entry.path) ?? [], id, entry.name);
+      return fileNode(entry.path, objectsByFile.get(entry.path) ?? [], id, entry.name, cluster);
     }
     const folderId = `${id}|dir:${entry.path}`;
     const fileNodes = entry.files.map((file) =>
-      fileNode(file, objectsByFile.get(file) ?? [], folderId, toPosix(path.relative(entry.path, file))),
+      fileNode(
+        file,
+        objectsByFile.get(file) ?? [],
+        folderId,
+        toPosix(path.relative(entry.path, file)),
+        cluster,
+      ),
     );
     const objects = entry.files.flatMap((file) => objectsByFile.get(file) ?? []);
     const release = objects.find((o) => o.kind === 'HelmRelease');
@@ -195,7 +223,8 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
         location: { file: ks.file, line: ks.line },
         tags: ['kustomization', 'flux', ks.suspend ? 'suspended' : 'active'],
         kustomization: ks,
-        children: kustomizationChildren(ks, objectsByFile, id),
+        ref: { cluster: cluster.name, kind: 'Kustomization', namespace: ks.namespace, name: ks.name },
+        children: kustomizationChildren(ks, objectsByFile, id, cluster.name),
       });
     }
     const orphans = orphansNode(
@@ -203,6 +232,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
       objectsByFile,
       clusterId,
       cluster.folder,
+      cluster.name,
     );
     if (orphans) children.push(orphans);
     nodes.push({
@@ -227,6 +257,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
     objectsByFile,
     'repo',
     model.roots[0] ?? '',
+    '',
   );
   if (elsewhere) nodes.push(elsewhere);
   return nodes;
@@ -245,12 +276,13 @@ function orphansNode(
   objectsByFile: Map<string, ManifestObject[]>,
   parentId: string,
   base: string,
+  cluster: string,
 ): RepoNode | undefined {
   if (units.length === 0) return undefined;
   const id = `${parentId}|orphans`;
   const children = units.map((unit): RepoNode => {
     const label = toPosix(path.relative(base, unit.path)) || path.basename(unit.path);
-    if (!unit.isFolder) return fileNode(unit.path, objectsByFile.get(unit.path) ?? [], id, label);
+    if (!unit.isFolder) return fileNode(unit.path, objectsByFile.get(unit.path) ?? [], id, label, cluster);
     const folderId = `${id}|dir:${unit.path}`;
     return {
       id: folderId,
@@ -265,7 +297,13 @@ function orphansNode(
       icon: 'folder',
       tags: ['orphan'],
       children: unit.files.map((file) =>
-        fileNode(file, objectsByFile.get(file) ?? [], folderId, toPosix(path.relative(unit.path, file))),
+        fileNode(
+          file,
+          objectsByFile.get(file) ?? [],
+          folderId,
+          toPosix(path.relative(unit.path, file)),
+          cluster,
+        ),
       ),
     };
   });

@@ -1,0 +1,186 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  ConnectionManager,
+  loadKubeconfig,
+  readBootstrapOfContext,
+  resolveBinding,
+  StatusStore,
+  type BindingResult,
+  type ClusterConnection,
+  type LoadedKubeconfig,
+} from '../core/cluster';
+import { findGitRoot, readGitRemotes } from '../core/git/remotes';
+import type { Cluster } from '../core/repo/model';
+import { Store } from '../core/store';
+import { describeError, type Log } from './log';
+import type { RepositoryService } from './repositoryService';
+import { readSetting, Setting, SETTINGS_SECTION } from './settings';
+
+/** Which context each repository cluster is bound to, or why it is not. */
+export type Bindings = ReadonlyMap<string, BindingResult>;
+
+/**
+ * Connects every cluster of the repository to its kubeconfig context and keeps one list+watch
+ * per Flux kind running (in the core's ConnectionManager), all feeding one status store.
+ * Nothing connects in an untrusted workspace: a kubeconfig's exec plugin is a binary.
+ */
+export class ClusterService implements vscode.Disposable {
+  readonly store = new StatusStore();
+  readonly bindings = new Store<Bindings>(new Map());
+  private readonly manager: ConnectionManager;
+  private readonly disposables: vscode.Disposable[] = [];
+  private clusterSignature = '';
+  private syncing: Promise<void> = Promise.resolve();
+  private kubeconfig: LoadedKubeconfig | undefined;
+
+  constructor(
+    private readonly log: Log,
+    private readonly repository: RepositoryService,
+  ) {
+    this.manager = new ConnectionManager(this.store, (message) => log.info(`cluster: ${message}`));
+    const subscription = repository.store.subscribe((state) => {
+      const signature = JSON.stringify((state.model?.clusters ?? []).map((c) => [c.name, c.folder]));
+      if (signature !== this.clusterSignature) {
+        this.clusterSignature = signature;
+        void this.sync();
+      }
+    });
+    this.disposables.push(
+      { dispose: () => subscription.dispose() },
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (
+          event.affectsConfiguration(`${SETTINGS_SECTION}.${Setting.kubeconfig}`) ||
+          event.affectsConfiguration(`${SETTINGS_SECTION}.${Setting.clusterContexts}`)
+        ) {
+          void this.sync();
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sync()),
+    );
+  }
+
+  /** The contexts the kubeconfig offers, and the current one (as last loaded). */
+  get contexts(): { names: readonly string[]; current: string | undefined } {
+    return { names: this.kubeconfig?.contexts ?? [], current: this.kubeconfig?.currentContext };
+  }
+
+  connection(cluster: string): ClusterConnection | undefined {
+    return this.manager.get(cluster);
+  }
+
+  get connections(): ClusterConnection[] {
+    return this.manager.all();
+  }
+
+  /** Re-reads the kubeconfig and binds, connects or disconnects every cluster. Runs one at a time. */
+  sync(): Promise<void> {
+    this.syncing = this.syncing
+      .then(() => this.syncNow())
+      .catch((error) => this.log.error(`cluster sync failed: ${describeError(error)}`));
+    return this.syncing;
+  }
+
+  private async syncNow(): Promise<void> {
+    const clusters = this.repository.store.value.model?.clusters ?? [];
+    const bindings = new Map<string, BindingResult>();
+    if (!vscode.workspace.isTrusted) {
+      for (const cluster of clusters) {
+        bindings.set(cluster.name, {
+          kind: 'unbound',
+          reason: 'no-current-context',
+          message: 'the workspace is not trusted',
+        });
+      }
+      await this.disconnectAllBut(new Set());
+      this.bindings.set(bindings);
+      return;
+    }
+    const loaded = await loadKubeconfig({ path: readSetting<string>(Setting.kubeconfig, '') });
+    if (loaded.kind !== 'loaded') {
+      this.kubeconfig = undefined;
+      for (const cluster of clusters)
+        bindings.set(cluster.name, {
+          kind: 'unbound',
+          reason: 'no-current-context',
+          message: loaded.message,
+        });
+      this.log.info(`kubeconfig: ${loaded.message}`);
+      await this.disconnectAllBut(new Set());
+      this.bindings.set(bindings);
+      return;
+    }
+    this.kubeconfig = loaded;
+    const mapping = readSetting<Record<string, string>>(Setting.clusterContexts, {});
+    let bootstrap: Awaited<ReturnType<typeof readBootstrapOfContext>> | undefined;
+    const needsBootstrap = clusters.some((c) => !mapping[c.name]) && loaded.currentContext;
+    if (needsBootstrap && loaded.currentContext) {
+      bootstrap = await readBootstrapOfContext(loaded.kubeConfig, loaded.currentContext).catch((error) => {
+        this.log.info(
+          `could not read the Flux bootstrap of ${loaded.currentContext}: ${describeError(error)}`,
+        );
+        return undefined;
+      });
+    }
+    const keep = new Set<string>();
+    for (const cluster of clusters) {
+      const binding = resolveBinding({
+        cluster: cluster.name,
+        clusterPath: await this.clusterPath(cluster),
+        mapping,
+        contexts: loaded.contexts,
+        currentContext: loaded.currentContext,
+        remotes: await readGitRemotes(cluster.folder),
+        bootstrap,
+      });
+      bindings.set(cluster.name, binding);
+      if (binding.kind === 'bound') {
+        keep.add(cluster.name);
+        try {
+          await this.manager.connect(cluster.name, binding.context, loaded.kubeConfig);
+          this.log.info(`cluster ${cluster.name}: watching context ${binding.context} (${binding.via})`);
+        } catch (error) {
+          bindings.set(cluster.name, {
+            kind: 'unbound',
+            reason: 'no-current-context',
+            message: describeError(error),
+          });
+          keep.delete(cluster.name);
+        }
+      } else {
+        this.log.info(`cluster ${cluster.name}: not connected: ${binding.message}`);
+      }
+    }
+    await this.disconnectAllBut(keep);
+    this.bindings.set(bindings);
+  }
+
+  /** The cluster's folder relative to its git repository (as Flux's spec.path), e.g. clusters/superbloom. */
+  private async clusterPath(cluster: Cluster): Promise<string> {
+    const root =
+      (await findGitRoot(cluster.folder)) ??
+      vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cluster.folder))?.uri.fsPath;
+    return root ? path.relative(root, cluster.folder).split(path.sep).join('/') : cluster.folder;
+  }
+
+  private async disconnectAllBut(keep: Set<string>): Promise<void> {
+    for (const connection of this.manager.all()) {
+      if (!keep.has(connection.cluster)) await this.manager.disconnect(connection.cluster);
+    }
+  }
+
+  /** Binds a repository cluster to a context in the workspace settings (empty: automatic), then reconnects. */
+  async bindContext(cluster: string, context: string | undefined): Promise<void> {
+    const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const mapping = { ...configuration.get<Record<string, string>>(Setting.clusterContexts, {}) };
+    if (context) mapping[cluster] = context;
+    else delete mapping[cluster];
+    await configuration.update(Setting.clusterContexts, mapping, vscode.ConfigurationTarget.Workspace);
+    await this.sync();
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    void this.manager.dispose();
+  }
+}

@@ -22,6 +22,8 @@ import { createReconcileCommand, createResumeCommand, createSuspendCommand } fro
 import { createSelectContextCommand } from './commands/selectContext';
 import { createClusterStatusBar } from './views/statusBar';
 import { ClusterStatusView } from './views/clusterStatusView';
+import { FluxCodeLensProvider } from './views/codeLens';
+import { createRevealInTreeCommand } from './commands/revealInTree';
 
 /** What activate() returns: used by the integration tests to look inside. */
 export interface ExtensionApi {
@@ -119,12 +121,13 @@ export class Container implements vscode.Disposable {
     this.tree = this.own(
       new RepositoryTreeProvider(repository.store, { store: clusters.store, bindings: clusters.bindings }),
     );
-    this.own(
+    const treeView = this.own(
       vscode.window.createTreeView('fluxGitops.repository', {
         treeDataProvider: this.tree,
         showCollapseAll: true,
       }),
     );
+    this.own(new FluxCodeLensProvider(repository, clusters));
     this.own(createProblemsView(repository.store));
     this.statusView = this.own(new ClusterStatusView(clusters));
     this.own(vscode.window.createTreeView('fluxGitops.clusterStatus', { treeDataProvider: this.statusView }));
@@ -134,6 +137,10 @@ export class Container implements vscode.Disposable {
     this.registerCommand(CommandId.showLog, createShowLogCommand({ log }));
     this.registerCommand(CommandId.refresh, createRefreshCommand({ repository }));
     this.registerCommand(CommandId.openObject, createOpenObjectCommand());
+    this.registerCommand(
+      CommandId.revealInTree,
+      createRevealInTreeCommand({ tree: this.tree, view: treeView }),
+    );
     this.registerCommand(CommandId.checkRepository, createCheckRepositoryCommand({ repository, log }));
     const decryptedFiles = this.own(new DecryptedFiles(this.context.workspaceState));
     this.decryptedEditor = this.own(new DecryptedEditorProvider(log));

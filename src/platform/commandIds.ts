@@ -3,6 +3,7 @@ export const CommandId = {
   refresh: 'fluxGitops.refresh',
   showLog: 'fluxGitops.showLog',
   openObject: 'fluxGitops.openObject',
+  revealInTree: 'fluxGitops.revealInTree',
   checkRepository: 'fluxGitops.checkRepository',
   reconcile: 'fluxGitops.reconcile',
   reconcileWithSource: 'fluxGitops.reconcileWithSource',

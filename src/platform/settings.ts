@@ -9,7 +9,7 @@ export const Setting = {
   sopsEngine: 'sops.engine',
   sopsPath: 'sops.path',
   ageKeyFile: 'sops.ageKeyFile',
-  logLevel: 'trace',
+  codeLens: 'codeLens.enabled',
 } as const;
 
 export function readSetting<T>(key: string, fallback: T, scope?: vscode.ConfigurationScope): T {

@@ -90,6 +90,12 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
     return this.roots;
   }
 
+  /** The rows that stand for a cluster object (object rows first). */
+  nodesForRef(ref: ClusterRef): RepoNode[] {
+    const nodes = this.byRef.get(refKey(ref)) ?? [];
+    return [...nodes].sort((a, b) => Number(b.kind === 'object') - Number(a.kind === 'object'));
+  }
+
   findNode(id: string): RepoNode | undefined {
     return this.byId.get(id) ?? this.clusterOnly.get(id);
   }

@@ -218,4 +218,60 @@ describe('live status from a real kube-apiserver', function () {
       iconId(itemOf(nodeOf('HelmRelease/podinfo/podinfo'))) === 'pass-filled' ? true : undefined,
     );
   });
+
+  it('puts live status and action lenses above the HelmRelease, and they follow the status', async () => {
+    const file = vscode.Uri.file(
+      path.join(workspaceRoot(), 'flux', 'clusters', CLUSTER, 'apps', 'podinfo', 'release.yaml'),
+    );
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+    const lensesAt = async (line: number): Promise<vscode.CodeLens[]> => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+        'vscode.executeCodeLensProvider',
+        file,
+      );
+      return lenses.filter(
+        (lens) => lens.range.start.line === line && lens.command?.command.startsWith('fluxGitops.'),
+      );
+    };
+    const titles = async (line: number) => (await lensesAt(line)).map((lens) => lens.command?.title ?? '');
+    // The HelmRelease starts at line 12 (0-based 11); the OCIRepository at line 1.
+    await writer.ready(podinfo, { chartName: 'podinfo', chartVersion: '6.7.1', appVersion: '6.7.1' });
+    const ready = await waitFor('a Ready lens', async () => {
+      const t = await titles(11);
+      return t.some((title) => title.includes('Ready')) ? t : undefined;
+    });
+    assert.ok(
+      ready.includes('Reconcile') &&
+        ready.includes('Reconcile with source') &&
+        ready.includes('Suspend') &&
+        ready.includes('Show in tree'),
+      ready.join(' | '),
+    );
+    assert.ok(
+      ready.some((title) => title.includes('6.7.1')),
+      ready.join(' | '),
+    );
+    assert.ok(
+      (await titles(0)).some((title) => title.includes('Reconcile')),
+      'the OCIRepository has lenses too',
+    );
+
+    await writer.failed(podinfo, { reason: 'UpgradeFailed', message: 'upgrade retries exhausted' });
+    await waitFor('the lens to follow the failure', async () =>
+      (await titles(11)).some((title) => title.includes('UpgradeFailed: upgrade retries exhausted'))
+        ? true
+        : undefined,
+    );
+
+    const reconcileLens = (await lensesAt(11)).find((lens) => lens.command?.title === 'Reconcile');
+    assert.ok(reconcileLens?.command);
+    const before = (await writer.get(podinfo)).metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
+      reconcileLens.command.command,
+      ...(reconcileLens.command.arguments ?? []),
+    );
+    assert.ok(result?.ok, result?.message);
+    const requested = (await writer.get(podinfo)).metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    assert.ok(requested && requested !== before, 'the lens did not request a reconcile');
+  });
 });

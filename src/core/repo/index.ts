@@ -28,6 +28,7 @@ import {
 import { matchingSopsRule, parseSopsConfig, type SopsCreationRule } from './sopsRules';
 
 export * from './model';
+export { objectsByFile, problemsByFile, clusterKustomizations } from './query';
 
 export interface ScanOptions {
   /** Resolve every spec.path against this folder instead of the nearest Git repository root. */
@@ -254,15 +255,24 @@ export class RepoIndex {
     const git = this.gitRoots.get(root) ?? null;
     let base = git ?? root;
     if (git && git !== root && !this.options.repoRoot) {
-      let atGit = 0;
-      let atRoot = 0;
-      for (const d of drafts) {
-        if (this.rootOf(d.file) !== root) continue;
-        const rel = specRel(d.spec.path);
-        if (this.cache.kind(path.resolve(git, rel)) === 'dir') atGit++;
-        if (this.cache.kind(path.resolve(root, rel)) === 'dir') atRoot++;
+      // Candidates from the Git root down: outer workspace roots, then this root.
+      const candidates = [
+        git,
+        ...this.roots.filter((r) => r !== root && isWithin(r, root) && isWithin(git, r)),
+        root,
+      ];
+      let best = -1;
+      for (const c of candidates) {
+        let hits = 0;
+        for (const d of drafts) {
+          if (
+            this.rootOf(d.file) === root &&
+            this.cache.kind(path.resolve(c, specRel(d.spec.path))) === 'dir'
+          )
+            hits++;
+        }
+        if (hits > best) [best, base] = [hits, c];
       }
-      if (atRoot > atGit) base = root;
     }
     this.bases.set(root, base);
     return base;
@@ -485,7 +495,8 @@ export class RepoIndex {
       }
     };
     for (const r of this.roots) {
-      if (seen.has(r)) continue;
+      // A root inside another root is already covered by it.
+      if (seen.has(r) || this.roots.some((o) => o !== r && isWithin(o, r))) continue;
       seen.add(r);
       walk(r, [this.cache.realpath(r)]);
     }

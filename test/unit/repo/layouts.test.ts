@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { scanRepository } from '../../../src/core/repo';
+import { clusterKustomizations, objectsByFile, problemsByFile, scanRepository } from '../../../src/core/repo';
 import { modelToJson } from '../../../src/core/repo/json';
 import { clusterKs, codes, entryNames, fixture, rel } from './helpers';
 
@@ -146,4 +146,22 @@ test('JSON contract: relative forward-slash paths and the documented fields', ()
     'problems',
     'remoteResources',
   ]);
+});
+
+test('query helpers group objects and problems by file; overlapping roots scan once', () => {
+  const root = fixture('superbloom-like');
+  const model = scanRepository([root, path.join(root, 'flux')]);
+  assert.equal(model.kustomizations.size, 3);
+  const byFile = objectsByFile(model);
+  const rbac = [...byFile.entries()].find(([f]) => f.endsWith('rbac.yaml'))![1];
+  assert.deepEqual(
+    rbac.map((o) => o.kind),
+    ['ServiceAccount', 'ClusterRole'],
+  );
+  assert.equal(problemsByFile(model).size, 0);
+  assert.deepEqual(
+    clusterKustomizations(model, 'demo').map((k) => k.name),
+    ['flux-system', 'infra', 'apps'],
+  );
+  assert.deepEqual(clusterKustomizations(model, 'nope'), []);
 });

@@ -333,7 +333,10 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
     const k = render('kustomization.yaml', { resources: listed });
     const kDoc = k.rendered.docs[0];
     if (!k.rendered.override) markModified(kDoc);
-    const kText = toText(k.rendered, style, k.text);
+    // yaml puts `- ` two columns left of the indent when indentSeq is off: a top-level list at
+    // the key's column needs an indent of 2 (the built-in kustomization.yaml nests nothing else).
+    const kStyle = style.indentSeq ? style : { ...style, indent: 2 };
+    const kText = toText(k.rendered, kStyle, k.text);
     create.push({ path: path.join(appFolder, style.fileNames.kustomization), content: kText });
 
     // Edits: the source's folder (a file entry) and the target (the app folder).

@@ -198,18 +198,20 @@ export class RepoIndex {
 
   /** Forgets everything and scans the roots again. */
   scan(): RepoModel {
-    this.cache.clear();
-    this.gitRoots.clear();
-    this.sopsConfigs.clear();
-    const tops = new Set<string>();
-    for (const r of this.roots) {
-      const g = this.options.repoRoot ? path.resolve(this.options.repoRoot) : findGitRoot(r);
-      this.gitRoots.set(r, g);
-      tops.add(r);
-      if (g) tops.add(g);
-    }
-    this.cache.setTops([...tops]);
-    return this.rebuild();
+    return this.guard(() => {
+      this.cache.clear();
+      this.gitRoots.clear();
+      this.sopsConfigs.clear();
+      const tops = new Set<string>();
+      for (const r of this.roots) {
+        const g = this.options.repoRoot ? path.resolve(this.options.repoRoot) : findGitRoot(r);
+        this.gitRoots.set(r, g);
+        tops.add(r);
+        if (g) tops.add(g);
+      }
+      this.cache.setTops([...tops]);
+      return this.rebuild();
+    });
   }
 
   /** Takes a created or changed file (or folder) into account and returns the new model. */
@@ -217,14 +219,18 @@ export class RepoIndex {
     if (!this.current) return this.scan();
     const abs = path.resolve(p);
     if (abs.split(path.sep).includes('.git')) return this.current;
-    const known = this.cache.knows(abs);
-    const before = known ? (this.cache.cached(abs)?.parsed ?? null) : null;
-    this.cache.invalidate(abs, !known);
-    if (path.basename(abs) === '.sops.yaml') {
-      this.sopsConfigs.clear();
-      return this.rebuild();
-    }
-    return (known && this.tryContentUpdate(abs, before)) || this.rebuild();
+    // A watcher may report a change for a file that is already gone.
+    if (!fs.existsSync(abs)) return this.removeFile(abs);
+    return this.guard(() => {
+      const known = this.cache.knows(abs);
+      const before = known ? (this.cache.cached(abs)?.parsed ?? null) : null;
+      this.cache.invalidate(abs, !known);
+      if (path.basename(abs) === '.sops.yaml') {
+        this.sopsConfigs.clear();
+        return this.rebuild();
+      }
+      return (known && this.tryContentUpdate(abs, before)) || this.rebuild();
+    });
   }
 
   /** Takes a deleted file (or folder) into account and returns the new model. */
@@ -232,9 +238,44 @@ export class RepoIndex {
     if (!this.current) return this.scan();
     const abs = path.resolve(p);
     if (abs.split(path.sep).includes('.git')) return this.current;
-    this.cache.invalidate(abs, true);
-    if (path.basename(abs) === '.sops.yaml') this.sopsConfigs.clear();
-    return this.rebuild();
+    return this.guard(() => {
+      this.cache.invalidate(abs, true);
+      if (path.basename(abs) === '.sops.yaml') this.sopsConfigs.clear();
+      return this.rebuild();
+    });
+  }
+
+  /**
+   * Bad input must never take the extension down: an unexpected exception becomes a problem
+   * on the last good model, and the next call starts from a clean cache.
+   */
+  private guard(build: () => RepoModel): RepoModel {
+    try {
+      return build();
+    } catch (e) {
+      this.cache.clear();
+      this.state = null;
+      const base: RepoModel = this.current ?? {
+        roots: [...this.roots],
+        clusters: [],
+        kustomizations: new Map(),
+        objects: [],
+        orphans: [],
+        orphanUnits: [],
+        problems: [],
+        remoteResources: [],
+      };
+      const message = `Internal error while scanning the repository: ${e instanceof Error ? e.message : String(e)}`;
+      const model: RepoModel = {
+        ...base,
+        problems: [
+          ...base.problems.filter((p) => p.code !== 'internal-error'),
+          { severity: 'error', code: 'internal-error', file: this.roots[0] ?? '', line: 1, message },
+        ],
+      };
+      this.current = model;
+      return model;
+    }
   }
 
   private rootOf(p: string): string {

@@ -25,6 +25,7 @@ export {
   findTarget,
   objectClash,
   namespaceExists,
+  defaultNamespaceError,
   chartError,
   versionError,
   imageError,

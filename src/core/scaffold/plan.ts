@@ -30,6 +30,7 @@ import type {
 import {
   appFolderFor,
   appNameError,
+  defaultNamespaceError,
   chartError,
   dnsLabelError,
   dnsSubdomainError,
@@ -128,6 +129,7 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
   const target = t.ks;
   issues.add('name', appNameError(model, cluster, input.target, name, exists));
   issues.add('namespace', dnsLabelError(namespace, 'The namespace'));
+  issues.add('namespace', defaultNamespaceError(model, cluster, name, input.namespace));
   const folderOrError = appFolderFor(target.resolvedPath, name);
   if (typeof folderOrError !== 'string') {
     issues.add('name', folderOrError.error);

@@ -1,4 +1,5 @@
 /** Checks of the scaffolder's inputs, each returning a message for the user or null. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FluxKustomization, RepoModel } from '../repo/model';
 import { clusterObjects } from './defaults';
@@ -61,7 +62,7 @@ export function appNameError(
   cluster: string,
   targetKey: string,
   name: string,
-  exists: (p: string) => boolean,
+  exists: (p: string) => boolean = fs.existsSync,
 ): string | null {
   const label = dnsLabelError(name, 'The app name');
   if (label) return label;
@@ -100,6 +101,23 @@ export function objectClash(
 /** Whether the cluster already has a Namespace object of that name. */
 export function namespaceExists(model: RepoModel, cluster: string, namespace: string): boolean {
   return clusterObjects(model, cluster).some((o) => o.kind === 'Namespace' && o.name === namespace);
+}
+
+/**
+ * Null unless the namespace came from the app name by default and already exists: adding an app
+ * to another app's namespace has to be asked for explicitly.
+ */
+export function defaultNamespaceError(
+  model: RepoModel,
+  cluster: string,
+  name: string,
+  explicitNamespace: string | undefined,
+): string | null {
+  if (explicitNamespace !== undefined) return null;
+  const ns = clusterObjects(model, cluster).find((o) => o.kind === 'Namespace' && o.name === name);
+  return ns
+    ? `Namespace ${name} already exists in cluster ${cluster} (${ns.file}:${ns.line}); choose it explicitly to add the app to it, or pick another name.`
+    : null;
 }
 
 export function chartError(chart: string): string | null {

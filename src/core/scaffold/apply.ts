@@ -29,7 +29,17 @@ export const nodeScaffoldFs: ScaffoldFs = {
   writeNew: (p, content) => fsp.writeFile(p, content, { flag: 'wx' }),
   async moveNew(from, to) {
     // link() refuses an existing destination, unlike rename(): nothing can be overwritten.
-    await fsp.link(from, to);
+    try {
+      await fsp.link(from, to);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw e;
+      // No hard links on this file system: check, then rename (a narrow race, not an overwrite by us).
+      if (await nodeScaffoldFs.exists(to))
+        throw Object.assign(new Error(`${to} already exists`), { code: 'EEXIST' });
+      await fsp.rename(from, to);
+      return;
+    }
     await fsp.unlink(from);
   },
   replace: (p, content) => writeFileAtomic(p, content),

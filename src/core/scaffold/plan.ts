@@ -95,14 +95,18 @@ interface Rendered {
   override: boolean;
 }
 
-function toText(r: Rendered, style: RepoStyle, original: string): string {
-  if (r.override && r.docs.every((d) => !(d as Document & { modified?: boolean }).modified)) return original;
-  const opts = { indent: style.indent, indentSeq: style.indentSeq, lineWidth: 0 };
-  return r.docs.map((d, i) => (i > 0 ? '---\n' : '') + d.toString(opts)).join('');
-}
+// Documents changed through the document API (or built-in): written by yaml in the repository's
+// style. An untouched override is written byte for byte as its author wrote it.
+const modified = new WeakSet<Document>();
 
 function markModified(d: Document): void {
-  (d as Document & { modified?: boolean }).modified = true;
+  modified.add(d);
+}
+
+function toText(r: Rendered, style: RepoStyle, original: string): string {
+  if (r.override && r.docs.every((d) => !modified.has(d))) return original;
+  const opts = { indent: style.indent, indentSeq: style.indentSeq, lineWidth: 0 };
+  return r.docs.map((d, i) => (i > 0 ? '---\n' : '') + d.toString(opts)).join('');
 }
 
 function versionScalar(version: string, quote: boolean): Scalar {
@@ -372,8 +376,12 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
     }
     editFile(target.resolvedPath, `${name}/`, 'end');
 
-    for (const f of create)
-      if (exists(f.path)) throw new Error(`${f.path} already exists; nothing is overwritten.`);
+    const clash = create.find((f) => exists(f.path));
+    if (clash)
+      return {
+        ok: false,
+        issues: [{ field: 'name', message: `${clash.path} already exists; nothing is overwritten.` }],
+      };
     return { ok: true, plan: { appFolder, create, edit: [...edits.values()], mainFile, notes } };
   } catch (e) {
     return { ok: false, issues: [{ field: 'template', message: (e as Error).message }] };

@@ -149,8 +149,11 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
   let sourceRef: SourceRef | null = null;
   let newSource: { file: string; folder: string; kind: SourceRef['kind']; url: string } | null = null;
   if (w.kind === 'helm') {
-    issues.add('chart', chartError(w.chart));
-    issues.add('version', versionError(w.version));
+    // An existing OCIRepository pins one chart at one version itself: nothing to check here.
+    if (!('existing' in w.source && w.source.existing.kind === 'OCIRepository')) {
+      issues.add('chart', chartError(w.chart));
+      issues.add('version', versionError(w.version));
+    }
     if ('existing' in w.source) {
       const e = w.source.existing;
       const known = listSources(model, cluster, read).find(

@@ -10,6 +10,7 @@ import {
   applyPlan,
   isOneLineInsertion,
   isSecretFile,
+  listSources,
   listTargets,
   planScaffold,
   type HelmWorkload,
@@ -315,6 +316,48 @@ test('superbloom-2025-12: an app in an existing namespace (nexus) gets no ns.yam
     assert.match(plan.notes.join('\n'), /Namespace nexus already exists/);
     await applyPlan(plan, { encrypt: () => Promise.reject(new Error('unused')) });
     assert.deepEqual(problemSet(scan(repo)), problemSet(before));
+  } finally {
+    removeTemp(repo.root);
+  }
+});
+
+test('superbloom-like: an existing OCIRepository is offered and referenced with chartRef', async (t) => {
+  const repo = prepare(t, 'own');
+  if (!repo) return;
+  try {
+    const infra = path.join(repo.clusterDir, 'infra');
+    fs.writeFileSync(
+      path.join(infra, 'podinfo-oci.yaml'),
+      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: podinfo\n  namespace: flux-system\n' +
+        'spec:\n  interval: 30m\n  url: oci://ghcr.io/stefanprodan/charts/podinfo\n  ref:\n    tag: 6.9.2\n',
+    );
+    fs.appendFileSync(path.join(infra, 'kustomization.yaml'), '  - podinfo-oci.yaml\n');
+    const before = scan(repo);
+    const sources = listSources(before, repo.cluster);
+    const oci = sources.find((s) => s.kind === 'OCIRepository');
+    assert.deepEqual(oci && [oci.name, oci.url, oci.usedBy], [
+      'podinfo',
+      'oci://ghcr.io/stefanprodan/charts/podinfo',
+      0,
+    ]);
+    const planned = await planScaffold({
+      model: before,
+      cluster: repo.cluster,
+      target: targetKey(before, repo.cluster, 'apps'),
+      name: 'podinfo',
+      workload: { kind: 'helm', source: { existing: oci! }, chart: '', version: '' },
+    });
+    assert.ok(planned.ok, JSON.stringify(!planned.ok && planned.issues));
+    await applyPlan(planned.plan, { encrypt: () => Promise.reject(new Error('unused')) });
+    const release = docsOf(fs.readFileSync(planned.plan.mainFile, 'utf8'))[0];
+    assert.deepEqual((release.spec as Record<string, unknown>).chartRef, {
+      kind: 'OCIRepository',
+      name: 'podinfo',
+      namespace: 'flux-system',
+    });
+    const after = scan(repo);
+    assert.deepEqual(problemSet(after), problemSet(before));
+    assert.equal(listSources(after, repo.cluster).find((s) => s.kind === 'OCIRepository')?.usedBy, 1);
   } finally {
     removeTemp(repo.root);
   }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { createLog, type Log } from './platform/log';
 import { CommandId } from './platform/commandIds';
 import { createShowLogCommand } from './commands/showLog';
-import { createUnavailableCommand } from './commands/unavailable';
+import { createNewAppCommand } from './commands/newApp';
 import { createOpenObjectCommand } from './commands/openObject';
 import { createRefreshCommand } from './commands/refresh';
 import { createCheckRepositoryCommand } from './commands/checkRepository';
@@ -159,7 +159,8 @@ export class Container implements vscode.Disposable {
     this.registerCommand(CommandId.resume, createResumeCommand(actionDeps));
     this.registerCommand(CommandId.selectContext, createSelectContextCommand({ clusters, repository }));
     void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.cluster', true);
-    this.registerCommand(CommandId.newApp, createUnavailableCommand('Scaffolding a new app'));
+    this.registerCommand(CommandId.newApp, createNewAppCommand({ log, repository }));
+    void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.scaffold', true);
     // The first scan runs after activate() returns, so activation stays fast.
     const firstScan = setTimeout(() => repository.rescan(), 0);
     this.own({ dispose: () => clearTimeout(firstScan) });

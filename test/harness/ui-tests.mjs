@@ -1,67 +1,95 @@
 #!/usr/bin/env node
-// UI tests: drive the real VS Code workbench (code-server) with Playwright like a user, on
-// the sample repository with the extension under development. Screenshots of every step
-// go to test-results/screenshots/ (git-ignored): look at them.
-// Usage: node test/harness/ui-tests.mjs [--keep]
+// UI tests: drive the real VS Code workbench (code-server) with Playwright like a user, with the
+// extension under development. Three sessions: the sample repository (tree, palette, SOPS, New
+// App), the user's repository (../shared/fixtures, skipped when absent), and the sample against a
+// real kube-apiserver (live status, CodeLens, reconcile). Screenshots of every step go to
+// test-results/screenshots/ (git-ignored): look at them.
+// Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|live]
 // Prints "ui: N passed, N failed"; exit 1 on any failure.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
 
+const require = createRequire(import.meta.url);
 const shotsDir = path.join(repoRoot, 'test-results', 'screenshots');
 fs.mkdirSync(shotsDir, { recursive: true });
 const keep = process.argv.includes('--keep');
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const results = [];
-let server;
-let browser;
 
-try {
-  server = await startCodeServer({ workspace: path.join(repoRoot, 'samples', 'homelab'), keep });
-  const { context, page } = await launchChromium(server.dirs.chrome);
-  browser = context;
-  page.setDefaultTimeout(20_000);
-  const shot = (name) =>
-    page.screenshot({ path: path.join(shotsDir, `${name}.png`), animations: 'disabled' });
-  const step = async (name, body) => {
-    const started = Date.now();
-    try {
-      await body();
-      results.push({ name, ok: true });
-      info(`PASS ${name} (${Date.now() - started} ms)`);
-    } catch (error) {
-      results.push({ name, ok: false });
-      info(`FAIL ${name}: ${String(error?.message ?? error).split('\n')[0]}`);
-      await shot(`FAIL-${name.replace(/\W+/g, '_')}`).catch(() => {});
-    }
-  };
-  const fluxTab = () => page.locator('.part.activitybar').getByRole('tab', { name: /Flux GitOps/ });
-  const tree = () => page.getByRole('tree', { name: /Repository/ });
-  const treeItem = (label) => tree().getByRole('treeitem').filter({ hasText: label }).first();
-  const runCommand = async (title) => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input').first();
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-  };
+/** One code-server + Chromium on a copy of `workspace`; `body` gets the page and helpers. */
+async function session(name, { workspace, settings }, body) {
+  if (only && only !== name) return;
+  let server;
+  let browser;
+  try {
+    server = await startCodeServer({ workspace, settings, keep });
+    const { context, page } = await launchChromium(server.dirs.chrome);
+    browser = context;
+    page.setDefaultTimeout(20_000);
+    const shot = (file) =>
+      page.screenshot({ path: path.join(shotsDir, `${file}.png`), animations: 'disabled' });
+    const step = async (title, run) => {
+      const started = Date.now();
+      try {
+        await run();
+        results.push({ name: title, ok: true });
+        info(`PASS [${name}] ${title} (${Date.now() - started} ms)`);
+      } catch (error) {
+        results.push({ name: title, ok: false });
+        info(`FAIL [${name}] ${title}: ${String(error?.message ?? error).split('\n')[0]}`);
+        await shot(`FAIL-${title.replace(/\W+/g, '_')}`).catch(() => {});
+      }
+    };
+    const fluxTab = () => page.locator('.part.activitybar').getByRole('tab', { name: /Flux GitOps/ });
+    const tree = () => page.getByRole('tree', { name: /Repository/ });
+    const treeItem = (label) => tree().getByRole('treeitem').filter({ hasText: label }).first();
+    const quickInput = () => page.locator('.quick-input-widget .quick-input-box input').first();
+    const runCommand = async (title) => {
+      await page.keyboard.press('F1');
+      await quickInput().waitFor({ state: 'visible' });
+      await quickInput().fill(`>${title}`);
+      await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first().waitFor();
+      await page.keyboard.press('Enter');
+    };
+    const loadStarted = Date.now();
+    await page.goto(
+      workbenchUrl({
+        authority: server.authority,
+        workspace: server.workspace,
+        extensionDevelopmentPath: repoRoot,
+      }),
+    );
+    await step('the workbench loads with the Flux GitOps activity-bar entry', async () => {
+      await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible' });
+      await fluxTab().waitFor({ state: 'visible' });
+      info(`workbench ready after ${Date.now() - loadStarted} ms`);
+    });
+    await body({ page, server, shot, step, fluxTab, treeItem, quickInput, runCommand });
+  } catch (error) {
+    info(`error in session ${name}:`, error?.stack ?? error);
+    results.push({ name: `${name} setup`, ok: false });
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.stop({ printLog: results.some((r) => !r.ok) });
+  }
+}
 
-  const loadStarted = Date.now();
-  await page.goto(
-    workbenchUrl({
-      authority: server.authority,
-      workspace: server.workspace,
-      extensionDevelopmentPath: repoRoot,
-    }),
-  );
+const waitForFile = async (page, file, predicate, what) => {
+  const deadline = Date.now() + 10_000;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (predicate(text)) return text;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what}; the file holds:\n${text}`);
+};
 
-  await step('the workbench loads with the Flux GitOps activity-bar entry', async () => {
-    await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible' });
-    await fluxTab().waitFor({ state: 'visible' });
-    info(`workbench ready after ${Date.now() - loadStarted} ms`);
-  });
-
+await session('sample', { workspace: path.join(repoRoot, 'samples', 'homelab') }, async (ui) => {
+  const { page, server, shot, step, fluxTab, treeItem, quickInput, runCommand } = ui;
   await step('the Flux view opens and shows the cluster with its Kustomizations', async () => {
     await fluxTab().click();
     for (const label of ['homelab', 'flux-system', 'infra', 'apps'])
@@ -81,11 +109,6 @@ try {
 
   await step('the command palette runs "Flux: Show Log" and the log shows the scan', async () => {
     await runCommand('Flux: Show Log');
-    await page
-      .locator('.part.panel')
-      .filter({ hasText: 'Flux GitOps' })
-      .first()
-      .waitFor({ state: 'visible' });
     await page
       .locator('.part.panel .view-lines')
       .filter({ hasText: 'scanned' })
@@ -118,28 +141,206 @@ try {
       await page.keyboard.type('    ADDED_IN_UI: typed-by-playwright');
       await page.keyboard.press('Control+S');
       const secretFile = path.join(server.workspace, 'flux/clusters/homelab/apps/podinfo/secrets.yaml');
-      const deadline = Date.now() + 10_000;
-      let onDisk = '';
-      while (Date.now() < deadline) {
-        onDisk = fs.readFileSync(secretFile, 'utf8');
-        if (onDisk.includes('ADDED_IN_UI: ENC[')) break;
-        await page.waitForTimeout(200);
-      }
-      if (!onDisk.includes('ADDED_IN_UI: ENC['))
-        throw new Error(`the saved secret has no encrypted ADDED_IN_UI:\n${onDisk}`);
-      if (onDisk.includes('typed-by-playwright') || onDisk.includes('Hello from a SOPS')) {
+      const onDisk = await waitForFile(
+        page,
+        secretFile,
+        (text) => text.includes('ADDED_IN_UI: ENC['),
+        'the saved secret has no encrypted ADDED_IN_UI',
+      );
+      if (onDisk.includes('typed-by-playwright') || onDisk.includes('Hello from a SOPS'))
         throw new Error('plaintext reached the file on disk');
-      }
       await shot('07-saved-encrypted');
     },
   );
-} catch (error) {
-  info('error:', error?.stack ?? error);
-  results.push({ name: 'setup', ok: false });
-} finally {
-  await browser?.close().catch(() => {});
-  await server?.stop({ printLog: results.some((r) => !r.ok) });
+
+  await step(
+    '"Flux: New App" from the palette asks its questions and writes the app into the tree',
+    async () => {
+      await page.keyboard.press('Escape');
+      await runCommand('Flux: New App');
+      const answer = async (expected, text) => {
+        await page
+          .locator('.quick-input-widget')
+          .filter({ hasText: expected })
+          .first()
+          .waitFor({ state: 'visible' });
+        if (text !== undefined) await quickInput().fill(text);
+        await page.waitForTimeout(150);
+        await page.keyboard.press('Enter');
+      };
+      await answer('Add the app to which Flux Kustomization?');
+      await answer('App name', 'whoami');
+      await answer('Namespace');
+      await answer('What does the app deploy?', 'image');
+      await answer('Container image', 'ghcr.io/traefik/whoami:v1.10');
+      await answer('Container port');
+      await page
+        .locator('.quick-input-widget')
+        .filter({ hasText: 'Add a Secret' })
+        .first()
+        .waitFor({ state: 'visible' });
+      await shot('08-new-app-prompt');
+      await answer('Add a Secret', 'No Secret');
+      await page
+        .locator('.editor-group-container .tab')
+        .filter({ hasText: 'deployment.yaml' })
+        .first()
+        .waitFor();
+      await treeItem('whoami').waitFor({ state: 'visible' });
+      const parent = fs.readFileSync(
+        path.join(server.workspace, 'flux/clusters/homelab/apps/kustomization.yaml'),
+        'utf8',
+      );
+      if (!/- whoami\/?\n/.test(parent))
+        throw new Error(`apps/kustomization.yaml does not list whoami:\n${parent}`);
+      await shot('09-new-app-written');
+    },
+  );
+});
+
+const userRepo = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'superbloom-2025-12');
+if (fs.existsSync(userRepo)) {
+  await session('user-repo', { workspace: userRepo }, async ({ page, shot, step, fluxTab, treeItem }) => {
+    await step("the user's repository shows as superbloom → flux-system, infra, apps", async () => {
+      await fluxTab().click();
+      for (const label of [
+        'superbloom',
+        'flux-system',
+        'infra',
+        'apps',
+        'caddy',
+        'authelia',
+        'valkey',
+        'nexus-worker',
+      ]) {
+        await treeItem(label).waitFor({ state: 'visible' });
+      }
+      await treeItem('nexus').first().click();
+      await page.waitForTimeout(500);
+      await shot('10-user-repo-tree');
+    });
+  });
+} else {
+  console.log(`SKIPPED UI session user-repo: ${userRepo} is absent (it comes with ../shared).`);
 }
+
+// The live session needs the test cluster (bash test/env/install.sh) and the compiled test env (out/).
+const { startCluster } = require(path.join(repoRoot, 'out', 'test', 'env', 'cluster.js'));
+const { StatusWriter } = require(path.join(repoRoot, 'out', 'test', 'env', 'status-writer.js'));
+const { startControllerEmulation } = require(
+  path.join(repoRoot, 'out', 'test', 'env', 'controller-emulation.js'),
+);
+const k8s = require('@kubernetes/client-node');
+let cluster;
+let emulation;
+try {
+  if (!only || only === 'live') {
+    cluster = await startCluster({ namespaces: ['podinfo', 'redis', 'cert-manager', 'ingress-nginx'] });
+    const kc = cluster.kubeConfig('admin');
+    const client = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const root = path.join(repoRoot, 'samples', 'homelab', 'flux', 'clusters', 'homelab');
+    for (const file of [
+      'flux-system/gotk-sync.yaml',
+      'infra.yaml',
+      'apps.yaml',
+      'infra/jetstack.yaml',
+      'infra/cert-manager/release.yaml',
+      'apps/podinfo/release.yaml',
+      'apps/redis/release.yaml',
+    ]) {
+      for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, file), 'utf8')))
+        await client.create(doc.toJSON());
+    }
+    const writer = new StatusWriter(kc);
+    const ref = (kind, namespace, name) => ({ kind, namespace, name });
+    for (const r of [
+      ref('GitRepository', 'flux-system', 'flux-system'),
+      ref('Kustomization', 'flux-system', 'flux-system'),
+      ref('Kustomization', 'flux-system', 'infra'),
+      ref('HelmRepository', 'flux-system', 'jetstack'),
+      ref('OCIRepository', 'podinfo', 'podinfo'),
+      ref('HelmRepository', 'redis', 'bitnami'),
+    ]) {
+      await writer.ready(r);
+    }
+    await writer.ready(ref('HelmRelease', 'cert-manager', 'cert-manager'), {
+      chartName: 'cert-manager',
+      chartVersion: 'v1.16.2',
+    });
+    await writer.ready(ref('HelmRelease', 'podinfo', 'podinfo'), {
+      chartName: 'podinfo',
+      chartVersion: '6.7.1',
+    });
+    await writer.failed(ref('HelmRelease', 'redis', 'redis'), {
+      reason: 'UpgradeFailed',
+      message: 'Helm upgrade failed: timed out waiting for the condition',
+    });
+    await writer.reconciling(ref('Kustomization', 'flux-system', 'apps'));
+    emulation = await startControllerEmulation(kc, { delayMs: 800 });
+  }
+  await session(
+    'live',
+    {
+      workspace: path.join(repoRoot, 'samples', 'homelab'),
+      settings: cluster
+        ? { 'fluxGitops.kubeconfig': cluster.kubeconfig, 'fluxGitops.clusterContexts': { homelab: 'admin' } }
+        : {},
+    },
+    async ({ page, shot, step, fluxTab, treeItem }) => {
+      await step(
+        'the tree shows the live status of every Flux object, and the status bar the context',
+        async () => {
+          await fluxTab().click();
+          await treeItem('redis').click();
+          await treeItem('podinfo').click();
+          await page.locator('.statusbar-item').filter({ hasText: 'homelab: admin' }).first().waitFor();
+          await page.getByRole('treeitem').filter({ hasText: 'UpgradeFailed' }).first().waitFor();
+          await page.getByRole('treeitem').filter({ hasText: 'not in cluster' }).first().waitFor();
+          await shot('11-live-tree');
+        },
+      );
+      await step(
+        'CodeLens above the HelmRelease shows its status; clicking Reconcile reconciles it',
+        async () => {
+          await treeItem('release.yaml').click();
+          await page
+            .locator('.monaco-editor .codelens-decoration')
+            .filter({ hasText: 'Ready' })
+            .first()
+            .waitFor();
+          await shot('12-codelens');
+          await page
+            .locator('.monaco-editor .codelens-decoration a')
+            .filter({ hasText: /^Reconcile$/ })
+            .last()
+            .click();
+          await page
+            .locator('.notifications-toasts')
+            .filter({ hasText: /Reconciled|applied|HelmRelease podinfo\/podinfo:/ })
+            .first()
+            .waitFor({ timeout: 30_000 });
+          await shot('13-reconciled');
+        },
+      );
+      await step('the Cluster Status view lists objects like flux get all', async () => {
+        await page
+          .getByRole('tree', { name: /Cluster Status/ })
+          .getByRole('treeitem')
+          .filter({ hasText: 'helmrelease/redis' })
+          .first()
+          .waitFor();
+        await shot('14-cluster-status');
+      });
+    },
+  );
+} catch (error) {
+  info('error in the live session:', error?.stack ?? error);
+  results.push({ name: 'live setup', ok: false });
+} finally {
+  await emulation?.stop().catch(() => {});
+  await cluster?.stop().catch(() => {});
+}
+
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 console.log(`ui: ${passed} passed, ${failed} failed`);

@@ -167,6 +167,8 @@ class YamlLanguageSupport implements vscode.Disposable {
             return params.items.map((item, i) => (item.section === 'yaml' ? yamlSettings() : answers[i]));
           },
         },
+        // The server's lens only names the schema (always ours); the Flux lenses say more.
+        provideCodeLenses: () => [],
         // We only speak for Flux files; the server turns every warning into an error, so ours
         // (deprecated apiVersion) are turned back into warnings.
         handleDiagnostics: (uri, diagnostics, next) => {

@@ -89,11 +89,10 @@ export class ClusterStatusView implements vscode.TreeDataProvider<StatusNode>, v
   }
 
   getTreeItem(node: StatusNode): vscode.TreeItem {
+    // Clusters and kinds are always expandable: a cluster's rows arrive after its first list.
     const item = new vscode.TreeItem(
       node.label,
-      node.children.length > 0
-        ? vscode.TreeItemCollapsibleState.Expanded
-        : vscode.TreeItemCollapsibleState.None,
+      node.ref ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Expanded,
     );
     item.id = node.id;
     item.description = node.description;

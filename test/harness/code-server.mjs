@@ -193,6 +193,19 @@ export async function startCodeServer({
           `----- code-server log (last 40 of ${lines.length} lines) -----\n${lines.slice(-40).join('\n')}`,
         );
       }
+      if (printLog) {
+        // The extension's own log (its LogOutputChannel), for failures that happen inside it.
+        const find = (dir) =>
+          fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) return find(full);
+            return entry.name.endsWith('Flux GitOps.log') ? [full] : [];
+          });
+        for (const file of fs.existsSync(dirs.userData) ? find(dirs.userData) : []) {
+          const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+          console.error(`----- ${path.basename(file)} (last 40 of ${lines.length} lines) -----\n${lines.slice(-40).join('\n')}`);
+        }
+      }
       if (keep) info(`kept ${tmp}`);
       else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
     },

@@ -127,12 +127,9 @@ await session('sample', { workspace: path.join(repoRoot, 'samples', 'homelab') }
   await step(
     '"SOPS: Edit Decrypted" from the tree shows the secret in memory; saving re-encrypts it on disk',
     async () => {
-      await treeItem('secrets.yaml').click({ button: 'right' });
-      await page
-        .locator('.monaco-menu .action-label')
-        .filter({ hasText: 'SOPS: Edit Decrypted' })
-        .first()
-        .click();
+      // The row's inline action (the pencil).
+      await treeItem('secrets.yaml').hover();
+      await treeItem('secrets.yaml').getByRole('button', { name: 'SOPS: Edit Decrypted' }).click();
       const editor = page.locator('.editor-instance .monaco-editor').first();
       await editor.locator('.view-lines').filter({ hasText: 'Hello from a SOPS-encrypted secret' }).waitFor();
       await shot('06-edit-decrypted');
@@ -158,12 +155,25 @@ await session('sample', { workspace: path.join(repoRoot, 'samples', 'homelab') }
     async () => {
       await page.keyboard.press('Escape');
       await runCommand('Flux: New App');
+      // A quick pick shows its question as the input's placeholder, an input box as a message:
+      // poll both until the expected question is up, then answer it.
       const answer = async (expected, text) => {
-        await page
-          .locator('.quick-input-widget')
-          .filter({ hasText: expected })
-          .first()
-          .waitFor({ state: 'visible' });
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const widget = page.locator('.quick-input-widget').first();
+          const seen = [
+            await widget.innerText().catch(() => ''),
+            await quickInput()
+              .getAttribute('placeholder')
+              .catch(() => ''),
+            await quickInput()
+              .getAttribute('aria-label')
+              .catch(() => ''),
+          ].join(' | ');
+          if ((await widget.isVisible().catch(() => false)) && seen.includes(expected)) break;
+          if (Date.now() > deadline) throw new Error(`the prompt "${expected}" did not show; saw: ${seen}`);
+          await page.waitForTimeout(100);
+        }
         if (text !== undefined) await quickInput().fill(text);
         await page.waitForTimeout(150);
         await page.keyboard.press('Enter');
@@ -174,11 +184,7 @@ await session('sample', { workspace: path.join(repoRoot, 'samples', 'homelab') }
       await answer('What does the app deploy?', 'image');
       await answer('Container image', 'ghcr.io/traefik/whoami:v1.10');
       await answer('Container port');
-      await page
-        .locator('.quick-input-widget')
-        .filter({ hasText: 'Add a Secret' })
-        .first()
-        .waitFor({ state: 'visible' });
+      await page.waitForTimeout(300);
       await shot('08-new-app-prompt');
       await answer('Add a Secret', 'No Secret');
       await page
@@ -291,8 +297,12 @@ try {
         'the tree shows the live status of every Flux object, and the status bar the context',
         async () => {
           await fluxTab().click();
+          // Expand apps/redis and its release.yaml with the keyboard (a click on a file row opens it).
           await treeItem('redis').click();
-          await treeItem('podinfo').click();
+          await page.waitForTimeout(200);
+          await page.keyboard.press('ArrowDown');
+          await page.keyboard.press('ArrowDown');
+          await page.keyboard.press('ArrowRight');
           await page.locator('.statusbar-item').filter({ hasText: 'homelab: admin' }).first().waitFor();
           await page.getByRole('treeitem').filter({ hasText: 'UpgradeFailed' }).first().waitFor();
           await page.getByRole('treeitem').filter({ hasText: 'not in cluster' }).first().waitFor();
@@ -302,13 +312,21 @@ try {
       await step(
         'CodeLens above the HelmRelease shows its status; clicking Reconcile reconciles it',
         async () => {
-          await treeItem('release.yaml').click();
+          await treeItem('podinfo').click();
+          await treeItem('secrets.yaml').waitFor({ state: 'visible' });
+          await page.getByRole('treeitem').filter({ hasText: 'release.yaml' }).first().click();
+          await page
+            .locator('.editor-group-container .tab')
+            .filter({ hasText: 'release.yaml' })
+            .first()
+            .waitFor();
           await page
             .locator('.monaco-editor .codelens-decoration')
-            .filter({ hasText: 'Ready' })
+            .filter({ hasText: 'Ready · podinfo' })
             .first()
             .waitFor();
           await shot('12-codelens');
+          // The HelmRelease's own Reconcile lens (the second document; the first is its OCIRepository).
           await page
             .locator('.monaco-editor .codelens-decoration a')
             .filter({ hasText: /^Reconcile$/ })
@@ -316,9 +334,15 @@ try {
             .click();
           await page
             .locator('.notifications-toasts')
-            .filter({ hasText: /Reconciled|applied|HelmRelease podinfo\/podinfo:/ })
+            .filter({ hasText: /HelmRelease podinfo\/podinfo: applied/ })
             .first()
             .waitFor({ timeout: 30_000 });
+          // The lens follows the status the watch delivers.
+          await page
+            .locator('.monaco-editor .codelens-decoration')
+            .filter({ hasText: 'Ready · podinfo' })
+            .first()
+            .waitFor();
           await shot('13-reconciled');
         },
       );

@@ -18,7 +18,12 @@ import { DecryptedEditorProvider } from './platform/decryptedEditor';
 import { createSopsHover, SopsFileDecorations } from './views/sopsDecorations';
 import { createDecryptCommand, createEditDecryptedCommand, createEncryptCommand } from './commands/sops';
 import { ClusterService } from './platform/clusterService';
-import { createReconcileCommand, createResumeCommand, createSuspendCommand } from './commands/fluxActions';
+import {
+  createReconcileAppliedByCommand,
+  createReconcileCommand,
+  createResumeCommand,
+  createSuspendCommand,
+} from './commands/fluxActions';
 import { createSelectContextCommand } from './commands/selectContext';
 import { createClusterStatusBar } from './views/statusBar';
 import { ClusterStatusView } from './views/clusterStatusView';
@@ -153,8 +158,20 @@ export class Container implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.sops', true);
 
     const actionDeps = { log, clusters, repository };
-    this.registerCommand(CommandId.reconcile, createReconcileCommand(actionDeps, false));
-    this.registerCommand(CommandId.reconcileWithSource, createReconcileCommand(actionDeps, true));
+    this.registerCommand(CommandId.reconcile, createReconcileCommand(actionDeps, {}));
+    this.registerCommand(
+      CommandId.reconcileWithSource,
+      createReconcileCommand(actionDeps, { withSource: true }),
+    );
+    this.registerCommand(
+      CommandId.reconcileForce,
+      createReconcileCommand(actionDeps, { withSource: true, force: true }),
+    );
+    this.registerCommand(
+      CommandId.reconcileReset,
+      createReconcileCommand(actionDeps, { withSource: true, reset: true }),
+    );
+    this.registerCommand(CommandId.reconcileAppliedBy, createReconcileAppliedByCommand(actionDeps));
     this.registerCommand(CommandId.suspend, createSuspendCommand(actionDeps));
     this.registerCommand(CommandId.resume, createResumeCommand(actionDeps));
     this.registerCommand(CommandId.selectContext, createSelectContextCommand({ clusters, repository }));

@@ -114,17 +114,39 @@ function report(deps: FluxActionDeps, result: ActionResult): ActionResult {
   return result;
 }
 
-/** Reconcile (optionally with its source first, as `flux reconcile ... --with-source`) and follow it to the end. */
+export interface ReconcileVariant {
+  /** Reconcile the source first, as `flux reconcile ... --with-source` (always for a Kustomization). */
+  withSource?: boolean;
+  /** HelmRelease: force a one-off upgrade (forceAt). */
+  force?: boolean;
+  /** HelmRelease: reset the remediation retries (resetAt). */
+  reset?: boolean;
+}
+
+/** Reconcile (with its source first when asked, always for a Kustomization) and follow it to the end. */
 export function createReconcileCommand(
   deps: FluxActionDeps,
-  withSource: boolean,
+  variant: ReconcileVariant,
 ): (target?: Target) => Promise<ActionResult | undefined> {
   return async (target) => {
     const ref = await resolveTarget(deps, target, 'Reconcile which Flux object?');
     if (!ref) return undefined;
+    // A Kustomization is reconciled with its source by default, as `flux reconcile ks --with-source`.
+    const withSource = variant.withSource === true || ref.kind === 'Kustomization';
+    if ((variant.force || variant.reset) && ref.kind !== 'HelmRelease') {
+      return report(deps, {
+        ok: false,
+        message: `force and reset apply to HelmReleases only, not to ${label(ref)}`,
+      });
+    }
     const connection = connectionFor(deps, ref);
     if (!connection) return undefined;
-    deps.log.info(`reconcile ${label(ref)} in ${ref.cluster}${withSource ? ' with its source' : ''}`);
+    const how = [
+      withSource ? 'with its source' : '',
+      variant.force ? 'forced' : '',
+      variant.reset ? 'reset' : '',
+    ];
+    deps.log.info(`reconcile ${label(ref)} in ${ref.cluster} ${how.filter(Boolean).join(', ')}`.trim());
     const outcome = await vscode.window.withProgress<ReconcileOutcome | undefined>(
       {
         location: vscode.ProgressLocation.Notification,
@@ -137,6 +159,8 @@ export function createReconcileCommand(
         try {
           return await reconcile(connection.api, deps.clusters.store, ref.cluster, ref, {
             withSource,
+            force: variant.force,
+            reset: variant.reset,
             signal: abort.signal,
             onStep: (step, index, total) =>
               progress.report({
@@ -160,15 +184,26 @@ export function createReconcileCommand(
   };
 }
 
-/** `flux suspend`: spec.suspend=true, nothing else. */
+/** `flux suspend` after a confirmation: spec.suspend=true, nothing else. */
 export function createSuspendCommand(
   deps: FluxActionDeps,
-): (target?: Target) => Promise<ActionResult | undefined> {
-  return async (target) => {
+): (target?: Target, options?: { confirmed?: boolean }) => Promise<ActionResult | undefined> {
+  return async (target, options) => {
     const ref = await resolveTarget(deps, target, 'Suspend which Flux object?');
     if (!ref) return undefined;
     const connection = connectionFor(deps, ref);
     if (!connection) return undefined;
+    if (!options?.confirmed) {
+      const choice = await vscode.window.showWarningMessage(
+        `Suspend ${label(ref)} in ${ref.cluster}?`,
+        {
+          modal: true,
+          detail: 'Flux stops reconciling it until it is resumed: what is pushed to Git is not applied.',
+        },
+        'Suspend',
+      );
+      if (choice !== 'Suspend') return undefined;
+    }
     const result = await suspend(connection.api, ref);
     return report(
       deps,
@@ -237,5 +272,40 @@ export function createResumeCommand(
         ? { ok: true, message: `resumed ${label(ref)}: ${completion.message}` }
         : { ok: false, message: `resumed ${label(ref)}, but: ${completion.message}` },
     );
+  };
+}
+
+/** The Flux Kustomization(s) that apply a file (explorer), reconciled with their source. */
+export function createReconcileAppliedByCommand(
+  deps: FluxActionDeps,
+): (uri?: vscode.Uri) => Promise<ActionResult | undefined> {
+  const reconcileWithSource = createReconcileCommand(deps, { withSource: true });
+  return async (uri) => {
+    const file = (uri ?? vscode.window.activeTextEditor?.document.uri)?.fsPath;
+    const model = deps.repository.store.value.model;
+    if (!file || !model) return undefined;
+    const keys = new Set(model.objects.filter((o) => o.file === file).flatMap((o) => o.appliedBy));
+    const candidates: ClusterRef[] = [...keys]
+      .map((key) => model.kustomizations.get(key))
+      .filter((ks): ks is NonNullable<typeof ks> => !!ks)
+      .map((ks) => ({ cluster: ks.cluster, kind: 'Kustomization', namespace: ks.namespace, name: ks.name }));
+    if (candidates.length === 0) {
+      void vscode.window.showWarningMessage('Flux GitOps: no Flux Kustomization applies this file.');
+      return undefined;
+    }
+    const picked =
+      candidates.length === 1
+        ? candidates[0]
+        : (
+            await vscode.window.showQuickPick(
+              candidates.map((ref) => ({
+                label: ref.name,
+                description: `${ref.namespace} · ${ref.cluster}`,
+                ref,
+              })),
+              { placeHolder: 'Several Flux Kustomizations apply this file: which one?' },
+            )
+          )?.ref;
+    return picked ? reconcileWithSource(picked) : undefined;
   };
 }

@@ -98,7 +98,15 @@ export class ClusterStatusView implements vscode.TreeDataProvider<StatusNode>, v
     item.description = node.description;
     item.tooltip = node.tooltip;
     item.iconPath = node.icon;
-    if (node.ref) item.contextValue = 'fluxref status-row';
+    if (node.ref) {
+      const live = this.clusters.store.get(node.ref);
+      item.contextValue = [
+        'fluxref',
+        'status-row',
+        node.ref.kind.toLowerCase(),
+        live?.status.suspended ? 'live-suspended' : 'live-active',
+      ].join(' ');
+    }
     return item;
   }
 

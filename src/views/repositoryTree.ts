@@ -215,6 +215,12 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
         description = [`${binding.context}${health ? ` · ${health.state}` : ''}`, description].join(' · ');
         tooltip += `  \ncontext: ${binding.context} (${binding.via === 'setting' ? 'from the fluxGitops.clusterContexts setting' : 'the current context'})`;
         if (health?.message) tooltip += `  \n${health.message}`;
+        // Listing all namespaces was forbidden: say what this context can see.
+        const limited = [...new Set(health?.kinds.map((k) => k.namespace).filter(Boolean))];
+        if (limited.length > 0) {
+          tooltip += `  \nwatching only namespace ${limited.join(', ')}: this context may not list all namespaces`;
+          description += ` · ns ${limited.join(', ')} only`;
+        }
         icon = new vscode.ThemeIcon(
           'server-environment',
           new vscode.ThemeColor(

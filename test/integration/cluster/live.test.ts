@@ -199,6 +199,7 @@ describe('live status from a real kube-apiserver', function () {
     const suspended = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
       CommandId.suspend,
       node,
+      { confirmed: true },
     );
     assert.ok(suspended?.ok, suspended?.message);
     assert.strictEqual((await writer.get(podinfo)).spec?.suspend, true);
@@ -273,5 +274,107 @@ describe('live status from a real kube-apiserver', function () {
     assert.ok(result?.ok, result?.message);
     const requested = (await writer.get(podinfo)).metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
     assert.ok(requested && requested !== before, 'the lens did not request a reconcile');
+  });
+
+  it('force-reconciles a HelmRelease: forceAt equals requestedAt', async () => {
+    const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
+      CommandId.reconcileForce,
+      podinfo,
+    );
+    assert.ok(result?.ok, result?.message);
+    const annotations = (await writer.get(podinfo)).metadata.annotations ?? {};
+    assert.ok(annotations['reconcile.fluxcd.io/forceAt']);
+    assert.strictEqual(
+      annotations['reconcile.fluxcd.io/forceAt'],
+      annotations['reconcile.fluxcd.io/requestedAt'],
+    );
+  });
+
+  it('reconciles the Kustomization that applies a file, from the explorer', async () => {
+    const file = vscode.Uri.file(
+      path.join(workspaceRoot(), 'flux', 'clusters', CLUSTER, 'apps', 'redis', 'release.yaml'),
+    );
+    const appsRef = { kind: 'Kustomization' as const, namespace: 'flux-system', name: 'apps' };
+    const before = (await writer.get(appsRef)).metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
+      CommandId.reconcileAppliedBy,
+      file,
+    );
+    assert.ok(result?.ok, result?.message);
+    assert.match(result.message, /Kustomization flux-system\/apps/);
+    const after = (await writer.get(appsRef)).metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    assert.ok(after && after !== before);
+  });
+
+  it('a failing reconcile reports the failure reason', async () => {
+    const objects = k8s.KubernetesObjectApi.makeApiClient(cluster.kubeConfig('admin'));
+    await objects.patch(
+      {
+        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+        kind: 'HelmRelease',
+        metadata: {
+          name: 'redis',
+          namespace: 'redis',
+          annotations: {
+            'test.flux-gitops.dev/emulate-failure': 'UpgradeFailed: the chart needs a newer Kubernetes',
+          },
+        },
+      },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      k8s.PatchStrategy.MergePatch,
+    );
+    const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
+      CommandId.reconcile,
+      {
+        cluster: CLUSTER,
+        kind: 'HelmRelease',
+        namespace: 'redis',
+        name: 'redis',
+      },
+    );
+    assert.ok(result && !result.ok, JSON.stringify(result));
+    assert.match(result.message, /newer Kubernetes/);
+  });
+
+  it('the restricted context: watches only the namespace it may read, and actions explain why they fail', async () => {
+    await vscode.workspace
+      .getConfiguration('fluxGitops')
+      .update('clusterContexts', { [CLUSTER]: 'restricted' }, vscode.ConfigurationTarget.Workspace);
+    await getExtension().exports.syncClusters();
+    const store = getExtension().exports.clusterStore;
+    assert.ok(store);
+    const health = await waitFor(
+      'watches limited to team-a',
+      () => {
+        const h = store.getHealth(CLUSTER);
+        return h?.context === 'restricted' &&
+          h.state === 'connected' &&
+          h.kinds.every((k) => k.namespace === 'team-a')
+          ? h
+          : undefined;
+      },
+      30_000,
+    );
+    assert.ok(['connected', 'degraded'].includes(health.state), health.state);
+    // Objects outside team-a are not visible through this context: "not in cluster", and the tree says why.
+    await waitFor('podinfo to leave the store', () => (store.get(podinfo) ? undefined : true));
+    const clusterItem = getExtension().exports.treeItem((await scannedTree())[0]);
+    assert.match((clusterItem?.tooltip as vscode.MarkdownString).value, /team-a/);
+    const before = await writer.get(podinfo);
+    const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
+      CommandId.suspend,
+      podinfo,
+      {
+        confirmed: true,
+      },
+    );
+    assert.ok(result && !result.ok, JSON.stringify(result));
+    assert.match(result.message, /forbidden/i);
+    const after = await writer.get(podinfo);
+    assert.strictEqual(after.metadata.resourceVersion, before.metadata.resourceVersion, 'the object changed');
+    assert.ok(getExtension().exports.repositoryTree().length > 0, 'the repository tree is still shown');
   });
 });

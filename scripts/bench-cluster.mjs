@@ -12,11 +12,17 @@ const require = createRequire(import.meta.url);
 const k8s = require('@kubernetes/client-node');
 const { startCluster } = require('../out/test/env/cluster.js');
 const { StatusWriter } = require('../out/test/env/status-writer.js');
-const { ConnectionManager, StatusStore, loadKubeconfig, FLUX_KINDS } = require('../out/src/core/cluster/index.js');
+const {
+  ConnectionManager,
+  StatusStore,
+  loadKubeconfig,
+  FLUX_KINDS,
+} = require('../out/src/core/cluster/index.js');
 
 const COUNT = Number(process.env.BENCH_OBJECTS || 1000);
 const NS = 'flux-system';
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 /** Child processes of this process, other than the test cluster's own etcd and kube-apiserver. */
 function childProcesses(exclude) {
@@ -50,7 +56,12 @@ try {
             apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
             kind: 'Kustomization',
             metadata: { name, namespace: NS },
-            spec: { interval: '10m', path: `./apps/${name}`, prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
+            spec: {
+              interval: '10m',
+              path: `./apps/${name}`,
+              prune: true,
+              sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+            },
           },
         }),
       ),
@@ -79,7 +90,10 @@ try {
     const seen = new Promise((resolve) => {
       const subscription = store.onDidChange((event) => {
         if (!event.changes.some((change) => change.ref.name === name)) return;
-        if (store.status({ cluster: 'bench', kind: 'Kustomization', namespace: NS, name }).message !== message) return;
+        if (
+          store.status({ cluster: 'bench', kind: 'Kustomization', namespace: NS, name }).message !== message
+        )
+          return;
         subscription.dispose();
         resolve(performance.now());
       });
@@ -89,7 +103,15 @@ try {
       { kind: 'Kustomization', namespace: NS, name },
       {
         observedGeneration: object.metadata.generation,
-        conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'ReconciliationSucceeded',
+            message,
+            lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+        ],
       },
     );
     latencies.push((await seen) - patched);
@@ -98,24 +120,34 @@ try {
   const spawned = childProcesses([cluster.pids.etcd, cluster.pids.apiserver, ...before]);
   console.log(`cluster bench, ${COUNT} Flux objects on the real kube-apiserver:`);
   console.log(`  connect -> full store: ${fullMs.toFixed(0)} ms (goal <= 2000)`);
-  console.log(`  status patch -> store: median ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms (goal <= 300)`);
+  console.log(
+    `  status patch -> store: median ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms (goal <= 300)`,
+  );
   console.log(`  child processes started by the watches: ${spawned.length}`);
 
   // The archived extension's method: kubectl get <kind> -A -o json, one per kind, every refresh.
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
   if (kubectl.error) {
-    console.log('  archived method (kubectl get per kind per refresh): kubectl is not installed here, not measured.');
+    console.log(
+      '  archived method (kubectl get per kind per refresh): kubectl is not installed here, not measured.',
+    );
   } else {
     const rounds = [];
     for (let round = 0; round < 5; round++) {
       const t = performance.now();
       for (const kind of FLUX_KINDS) {
-        execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfig, 'get', kind.toLowerCase(), '-A', '-o', 'json'], { stdio: 'ignore', maxBuffer: 1 << 28 });
+        execFileSync(
+          'kubectl',
+          ['--kubeconfig', cluster.kubeconfig, 'get', kind.toLowerCase(), '-A', '-o', 'json'],
+          { stdio: 'ignore', maxBuffer: 1 << 28 },
+        );
       }
       rounds.push(performance.now() - t);
     }
     rounds.sort((a, b) => a - b);
-    console.log(`  archived method: one refresh = ${FLUX_KINDS.length} kubectl processes, median ${percentile(rounds, 50).toFixed(0)} ms per refresh`);
+    console.log(
+      `  archived method: one refresh = ${FLUX_KINDS.length} kubectl processes, median ${percentile(rounds, 50).toFixed(0)} ms per refresh`,
+    );
   }
 } finally {
   await manager?.dispose();

@@ -203,7 +203,9 @@ export async function startCodeServer({
           });
         for (const file of fs.existsSync(dirs.userData) ? find(dirs.userData) : []) {
           const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-          console.error(`----- ${path.basename(file)} (last 40 of ${lines.length} lines) -----\n${lines.slice(-40).join('\n')}`);
+          console.error(
+            `----- ${path.basename(file)} (last 40 of ${lines.length} lines) -----\n${lines.slice(-40).join('\n')}`,
+          );
         }
       }
       if (keep) info(`kept ${tmp}`);

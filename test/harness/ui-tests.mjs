@@ -202,6 +202,68 @@ await session('sample', { workspace: path.join(repoRoot, 'samples', 'homelab') }
       await shot('09-new-app-written');
     },
   );
+
+  const quickOpen = async (fileName) => {
+    // F1 opens the palette with ">"; replacing the text makes it Quick Open.
+    await page.keyboard.press('F1');
+    await quickInput().waitFor({ state: 'visible' });
+    await quickInput().fill(fileName);
+    await page
+      .locator('.quick-input-widget .monaco-list-row')
+      .filter({ hasText: fileName })
+      .first()
+      .waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-group-container .tab').filter({ hasText: fileName }).first().waitFor();
+  };
+
+  await step(
+    'an encrypted secret is shown quiet: ENC[...] values and the sops block in the grammar colours',
+    async () => {
+      await page.keyboard.press('Escape');
+      await runCommand('View: Close All Editors');
+      // The tree opens the file on disk (Quick Open would offer the in-memory decrypted editor first).
+      await treeItem('secrets.yaml').click();
+      await page
+        .locator('.monaco-editor .view-lines')
+        .filter({ hasText: 'ENC[AES256_GCM' })
+        .first()
+        .waitFor();
+      await page.waitForTimeout(500);
+      await shot('15-sops-grammar');
+    },
+  );
+
+  await step('a HelmRelease with a wrong field type and a missing field gets validation errors', async () => {
+    const broken = path.join(server.workspace, 'flux/clusters/homelab/apps/podinfo/broken-release.yaml');
+    fs.writeFileSync(
+      broken,
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata:',
+        '  name: broken',
+        '  namespace: podinfo',
+        'spec:',
+        '  interval: 5',
+        '  chart:',
+        '    spec:',
+        '      chart: podinfo',
+        '      sourceRef:',
+        '        kind: HelmRepository',
+        '',
+      ].join('\n'),
+    );
+    await quickOpen('broken-release.yaml');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Control+Shift+M');
+    await page
+      .locator('.part.panel .markers-panel')
+      .filter({ hasText: /Incorrect type|Missing property/ })
+      .first()
+      .waitFor();
+    await shot('16-validation-errors');
+  });
 });
 
 const userRepo = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'superbloom-2025-12');

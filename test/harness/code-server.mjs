@@ -79,6 +79,7 @@ export async function startCodeServer({
   settings = {},
   env = {},
   keep = false,
+  trusted = true,
   port: wantedPort,
 } = {}) {
   const home = path.join(cacheDir, `code-server-${codeServerVersion}`);
@@ -116,7 +117,18 @@ export async function startCodeServer({
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify({ ...WORKBENCH_SETTINGS, ...settings }, null, 2),
+    JSON.stringify(
+      {
+        ...WORKBENCH_SETTINGS,
+        // An untrusted run: trust on, no prompt, so the folder stays in restricted mode.
+        ...(trusted
+          ? {}
+          : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }),
+        ...settings,
+      },
+      null,
+      2,
+    ),
   );
   const configFile = path.join(tmp, 'config.yaml');
   fs.writeFileSync(configFile, '');
@@ -141,7 +153,7 @@ export async function startCodeServer({
       dirs.extensions,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(trusted ? ['--disable-workspace-trust'] : []),
       '--disable-getting-started-override',
       '--ignore-last-opened',
     ],

@@ -33,6 +33,7 @@ async function runOne(run) {
   const server = await startCodeServer({
     workspace: run.workspace,
     multiRoot: run.multiRoot,
+    trusted: run.trusted !== false,
     keep,
     env: { FLUX_GITOPS_TEST_SUITE: suiteDir, FLUX_GITOPS_TEST_RUN: run.name },
   });

@@ -12,6 +12,13 @@ export const RUNS = [
   { name: 'empty', workspace: null, suite: 'empty' },
   // Live status: the sample against a real kube-apiserver that the suite starts (test/env).
   { name: 'cluster', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'cluster' },
+  // Restricted mode: no binaries, no cluster contact, no cluster writes.
+  {
+    name: 'untrusted',
+    workspace: path.join(repoRoot, 'samples', 'homelab'),
+    suite: 'untrusted',
+    trusted: false,
+  },
   // Every layout of test/fixtures/repos at once, as the roots of one multi-root workspace.
   { name: 'layouts', workspace: ownRepos, suite: 'layouts', multiRoot: true },
   {

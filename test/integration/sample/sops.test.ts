@@ -162,3 +162,34 @@ describe('SOPS presentation', () => {
     assert.match(text, /type `str`/);
   });
 });
+
+describe('the sops CLI engine in a trusted workspace', () => {
+  it('encrypts with the real sops binary when the setting asks for it', async () => {
+    const configuration = vscode.workspace.getConfiguration('fluxGitops');
+    const sops = path.join(
+      process.env.FLUX_GITOPS_CACHE || path.join(os.homedir(), '.cache', 'flux-gitops'),
+      'bin',
+      'sops',
+    );
+    await configuration.update('sops.path', sops, vscode.ConfigurationTarget.Global);
+    await configuration.update('sops.engine', 'cli', vscode.ConfigurationTarget.Global);
+    const file = path.join(workspaceRoot(), 'flux', 'clusters', 'homelab', 'apps', 'redis', 'secrets.yaml');
+    try {
+      fs.writeFileSync(
+        file,
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: redis-auth\n  namespace: redis\nstringData:\n  password: cli-engine\n',
+      );
+      assert.strictEqual(
+        await vscode.commands.executeCommand<boolean>(CommandId.sopsEncrypt, vscode.Uri.file(file)),
+        true,
+      );
+      const text = fs.readFileSync(file, 'utf8');
+      assert.match(text, /password: ENC\[AES256_GCM,/);
+      assert.match(realSopsDecrypt(file), /password: cli-engine/);
+    } finally {
+      await configuration.update('sops.engine', undefined, vscode.ConfigurationTarget.Global);
+      await configuration.update('sops.path', undefined, vscode.ConfigurationTarget.Global);
+      fs.rmSync(file, { force: true });
+    }
+  });
+});

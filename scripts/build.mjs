@@ -7,9 +7,23 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 if (!watch) await (await import('./gen-schemas.mjs')).generateSchemas(); // dist/schemas, skipped when up to date
 
+/**
+ * The extension reaches @kubernetes/client-node only through a dynamic import(); pointing it at
+ * the separate dist/k8s-client.js keeps that library out of the activation path.
+ */
+const lazyKubernetesClient = {
+  name: 'lazy-kubernetes-client',
+  setup(build) {
+    build.onResolve({ filter: /^@kubernetes\/client-node$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './k8s-client.js', external: true } : undefined,
+    );
+  },
+};
+
 /** Entry points: the extension host bundle, the CLI, and the YAML language server when present. */
 const entries = [
-  { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
+  { in: 'src/extension.ts', out: 'extension', external: ['vscode'], plugins: [lazyKubernetesClient] },
+  { in: 'src/platform/k8sClientBundle.ts', out: 'k8s-client', external: [] },
   { in: 'src/cli.ts', out: 'cli', external: [] },
   { in: 'src/language/server.ts', out: 'yaml-server', external: [] },
 ].filter((entry) => existsSync(entry.in));
@@ -24,6 +38,7 @@ const contexts = await Promise.all(
       platform: 'node',
       target: 'node20',
       external: entry.external,
+      plugins: entry.plugins ?? [],
       sourcemap: production ? false : 'linked',
       minify: production,
       keepNames: true,

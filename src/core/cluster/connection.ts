@@ -3,7 +3,7 @@
 // connection per repository cluster; several can be connected at once.
 import type * as K8s from '@kubernetes/client-node';
 import { createFluxApi, describeApiError, FluxApi, FluxApiError } from './api';
-import { Backoff, BackoffOptions } from './backoff';
+import { sleepUnlessAborted, Backoff, BackoffOptions } from './backoff';
 import { FluxBootstrapInfo } from './binding';
 import { FLUX_KINDS, FluxKind, ServedVersion } from './kinds';
 import { contextNamespace, kubeConfigForContext } from './kubeconfig';
@@ -27,19 +27,6 @@ export interface ConnectionOptions {
   log?: (message: string) => void;
   /** For tests: built from the context's KubeConfig otherwise. */
   api?: FluxApi;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
 
 /** Sums the kinds' health into the cluster's. */
@@ -156,7 +143,7 @@ export class ClusterConnection {
         if (info.message !== lastMessage) log?.(`${cluster}: discovery failed: ${info.message}`);
         lastMessage = info.message;
         this.publish();
-        await abortableSleep(backoff.next(), this.controller.signal);
+        await sleepUnlessAborted(backoff.next(), this.controller.signal);
       }
     }
     if (this.controller.signal.aborted) return;

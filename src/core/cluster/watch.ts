@@ -2,7 +2,7 @@
 // the list's resourceVersion with bookmarks; resume from the last version when the server ends the
 // watch, relist on 410 Gone, back off and relist after errors. No polling.
 import { ApiErrorInfo, describeApiError, FluxApi, FluxApiError, WatchEventType } from './api';
-import { Backoff, BackoffOptions } from './backoff';
+import { sleepUnlessAborted, Backoff, BackoffOptions } from './backoff';
 import { FLUX_KIND_INFO, FluxKind } from './kinds';
 import { FluxObject } from './status';
 import { KindHealth, StatusStore } from './store';
@@ -24,19 +24,6 @@ export interface KindWatcherOptions {
 }
 
 type WatchEnd = { kind: 'closed'; events: number } | { kind: 'gone' } | { kind: 'error'; info: ApiErrorInfo };
-
-function abortable(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
 
 /** Keeps one kind of one cluster in the store until stop(). */
 export class KindWatcher {
@@ -133,7 +120,7 @@ export class KindWatcher {
         const delay = this.backoff.next();
         this.setHealth({ state, message: info.message, failures: this.backoff.failures });
         this.log(`${kind}: ${info.message}; retrying in ${Math.round(delay / 100) / 10} s`);
-        await abortable(delay, this.controller.signal);
+        await sleepUnlessAborted(delay, this.controller.signal);
       }
     }
   }

@@ -60,6 +60,15 @@ export class ClusterService implements vscode.Disposable {
     );
   }
 
+  private readonly lastLogged = new Map<string, string>();
+
+  /** Logs a state message when it differs from the last one for `topic` (syncs repeat, logs should not). */
+  private logOnce(topic: string, message: string): void {
+    if (this.lastLogged.get(topic) === message) return;
+    this.lastLogged.set(topic, message);
+    this.log.info(message);
+  }
+
   /** The contexts the kubeconfig offers, and the current one (as last loaded). */
   get contexts(): { names: readonly string[]; current: string | undefined } {
     return { names: this.kubeconfig?.contexts ?? [], current: this.kubeconfig?.currentContext };
@@ -105,7 +114,7 @@ export class ClusterService implements vscode.Disposable {
           reason: 'no-current-context',
           message: loaded.message,
         });
-      this.log.info(`kubeconfig: ${loaded.message}`);
+      this.logOnce('kubeconfig', `kubeconfig: ${loaded.message}`);
       await this.disconnectAllBut(new Set());
       this.bindings.set(bindings);
       return;
@@ -138,7 +147,10 @@ export class ClusterService implements vscode.Disposable {
         keep.add(cluster.name);
         try {
           await this.manager.connect(cluster.name, binding.context, loaded.kubeConfig);
-          this.log.info(`cluster ${cluster.name}: watching context ${binding.context} (${binding.via})`);
+          this.logOnce(
+            cluster.name,
+            `cluster ${cluster.name}: watching context ${binding.context} (${binding.via})`,
+          );
         } catch (error) {
           bindings.set(cluster.name, {
             kind: 'unbound',
@@ -148,7 +160,7 @@ export class ClusterService implements vscode.Disposable {
           keep.delete(cluster.name);
         }
       } else {
-        this.log.info(`cluster ${cluster.name}: not connected: ${binding.message}`);
+        this.logOnce(cluster.name, `cluster ${cluster.name}: not connected: ${binding.message}`);
       }
     }
     await this.disconnectAllBut(keep);

@@ -77,6 +77,21 @@ async function session(name, { workspace, settings }, body) {
   }
 }
 
+/** Files under `dir` whose bytes contain `needle`. */
+function filesContaining(dir, needle, found = []) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    try {
+      if (entry.isDirectory()) filesContaining(full, needle, found);
+      else if (entry.isFile() && fs.statSync(full).size < 64e6 && fs.readFileSync(full).includes(needle))
+        found.push(full);
+    } catch {
+      // a socket or a file that vanished
+    }
+  }
+  return found;
+}
+
 const waitForFile = async (page, file, predicate, what) => {
   const deadline = Date.now() + 10_000;
   let text = '';
@@ -136,6 +151,12 @@ await session('sample', { workspace: path.join(repoRoot, 'samples', 'homelab') }
       await editor.locator('.view-lines').click();
       await page.keyboard.press('Control+End');
       await page.keyboard.type('    ADDED_IN_UI: typed-by-playwright');
+      // Unsaved plaintext must not reach the disk either (e.g. as a hot-exit backup): wait past
+      // VS Code's backup delay, then search every file of this run (workspace, user data, browser profile).
+      await editor.locator('.view-lines').filter({ hasText: 'typed-by-playwright' }).waitFor();
+      await page.waitForTimeout(5000);
+      const leaks = filesContaining(server.tmp, 'typed-by-playwright');
+      if (leaks.length > 0) throw new Error(`unsaved plaintext on disk: ${leaks.join(', ')}`);
       await page.keyboard.press('Control+S');
       const secretFile = path.join(server.workspace, 'flux/clusters/homelab/apps/podinfo/secrets.yaml');
       const onDisk = await waitForFile(

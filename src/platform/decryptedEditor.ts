@@ -2,14 +2,23 @@ import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../core/fs/atomicWrite';
 import { withFileLock } from '../core/fs/fileLock';
-import type { Log } from './log';
+import { describeError, type Log } from './log';
 import { sopsServiceFor } from './sops';
+import { isSopsError } from '../core/sops';
 
 export const DECRYPTED_SCHEME = 'flux-sops-decrypted';
 
 interface OpenSecret {
   plaintext: Uint8Array;
+  /** The last edit could not be encrypted (invalid YAML): it lives only in memory. */
+  notOnDisk?: string;
 }
+
+/**
+ * A dirty editor is backed up by VS Code's hot exit (in its user data folder, in plaintext), after
+ * about a second: decrypted editors are saved, that is encrypted to disk, well before that.
+ */
+const SAVE_DELAY_MS = 300;
 
 /**
  * Decrypted SOPS files that live only in memory: reading decrypts the file on disk, saving
@@ -28,7 +37,23 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
       vscode.workspace.registerFileSystemProvider(DECRYPTED_SCHEME, this, { isCaseSensitive: true }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
       vscode.window.tabGroups.onDidChangeTabs(() => this.forgetClosedTabs()),
+      vscode.workspace.onDidChangeTextDocument((event) => this.scheduleSave(event.document)),
+      { dispose: () => this.saveTimers.forEach((timer) => clearTimeout(timer)) },
     ];
+  }
+
+  private readonly saveTimers = new Map<string, NodeJS.Timeout>();
+
+  private scheduleSave(document: vscode.TextDocument): void {
+    if (document.uri.scheme !== DECRYPTED_SCHEME || !document.isDirty) return;
+    clearTimeout(this.saveTimers.get(document.uri.path));
+    this.saveTimers.set(
+      document.uri.path,
+      setTimeout(() => {
+        this.saveTimers.delete(document.uri.path);
+        if (document.isDirty && !document.isClosed) void document.save();
+      }, SAVE_DELAY_MS),
+    );
   }
 
   static uriFor(file: vscode.Uri): vscode.Uri {
@@ -41,8 +66,15 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
   }
 
   private forget(uri: vscode.Uri): void {
-    if (uri.scheme === DECRYPTED_SCHEME && this.open.delete(uri.path)) {
-      this.log.info(`dropped the decrypted copy of ${uri.path}`);
+    if (uri.scheme !== DECRYPTED_SCHEME) return;
+    const entry = this.open.get(uri.path);
+    if (!entry) return;
+    this.open.delete(uri.path);
+    this.log.info(`dropped the decrypted copy of ${uri.path}`);
+    if (entry.notOnDisk) {
+      void vscode.window.showWarningMessage(
+        `Flux GitOps: the last edits to ${uri.path} were discarded: they were not valid YAML (${entry.notOnDisk}), so they were never encrypted to disk.`,
+      );
     }
   }
 
@@ -92,11 +124,23 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     const file = vscode.Uri.file(uri.path);
     const edited = Buffer.from(content).toString('utf8');
-    await withFileLock(file.fsPath, async () => {
-      const encrypted = await fs.readFile(file.fsPath, 'utf8');
-      const reencrypted = await sopsServiceFor(file).reencryptEdited(file.fsPath, encrypted, edited);
-      await writeFileAtomic(file.fsPath, reencrypted);
-    });
+    try {
+      await withFileLock(file.fsPath, async () => {
+        const encrypted = await fs.readFile(file.fsPath, 'utf8');
+        const reencrypted = await sopsServiceFor(file).reencryptEdited(file.fsPath, encrypted, edited);
+        await writeFileAtomic(file.fsPath, reencrypted);
+      });
+    } catch (error) {
+      // Mid-edit YAML that does not parse: keep it in memory (the editor stays clean, so nothing
+      // is backed up in plaintext) and encrypt it once it parses again.
+      if (!isSopsError(error, 'parse')) throw error;
+      this.open.set(uri.path, { plaintext: Buffer.from(content), notOnDisk: describeError(error) });
+      vscode.window.setStatusBarMessage(
+        '$(warning) Secret not encrypted to disk yet: the YAML is not valid',
+        4000,
+      );
+      return;
+    }
     this.open.set(uri.path, { plaintext: Buffer.from(content) });
     this.log.info(`re-encrypted ${file.fsPath} from the decrypted editor`);
     this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);

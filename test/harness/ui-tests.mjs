@@ -103,189 +103,204 @@ const waitForFile = async (page, file, predicate, what) => {
   throw new Error(`${what}; the file holds:\n${text}`);
 };
 
-await session('sample', { workspace: path.join(repoRoot, 'samples', 'homelab') }, async (ui) => {
-  const { page, server, shot, step, fluxTab, treeItem, quickInput, runCommand } = ui;
-  await step('the Flux view opens and shows the cluster with its Kustomizations', async () => {
-    await fluxTab().click();
-    for (const label of ['homelab', 'flux-system', 'infra', 'apps'])
-      await treeItem(label).waitFor({ state: 'visible' });
-    await shot('01-flux-view');
-  });
+// Auto save off, as desktop VS Code ships: an edit stays unsaved (dirty) until Ctrl+S.
+await session(
+  'sample',
+  { workspace: path.join(repoRoot, 'samples', 'homelab'), settings: { 'files.autoSave': 'off' } },
+  async (ui) => {
+    const { page, server, shot, step, fluxTab, treeItem, quickInput, runCommand } = ui;
+    await step('the Flux view opens and shows the cluster with its Kustomizations', async () => {
+      await fluxTab().click();
+      for (const label of ['homelab', 'flux-system', 'infra', 'apps'])
+        await treeItem(label).waitFor({ state: 'visible' });
+      await shot('01-flux-view');
+    });
 
-  await step('expanding an app shows its manifests, and clicking one opens it at its line', async () => {
-    await treeItem('podinfo').click();
-    await treeItem('release.yaml').waitFor({ state: 'visible' });
-    await shot('02-app-expanded');
-    await treeItem('release.yaml').click();
-    await page.locator('.editor-group-container .tab').filter({ hasText: 'release.yaml' }).first().waitFor();
-    await page.locator('.monaco-editor .view-lines').filter({ hasText: 'HelmRelease' }).first().waitFor();
-    await shot('03-manifest-opened');
-  });
-
-  await step('the command palette runs "Flux: Show Log" and the log shows the scan', async () => {
-    await runCommand('Flux: Show Log');
-    await page
-      .locator('.part.panel .view-lines')
-      .filter({ hasText: 'scanned' })
-      .first()
-      .waitFor({ state: 'visible' });
-    await shot('04-log');
-  });
-
-  await step('"Flux: Refresh Repository" keeps the expanded app expanded', async () => {
-    await runCommand('Flux: Refresh Repository');
-    await page.waitForTimeout(1000);
-    await treeItem('release.yaml').waitFor({ state: 'visible' });
-    await shot('05-after-refresh');
-  });
-
-  await step(
-    '"SOPS: Edit Decrypted" from the tree shows the secret in memory; saving re-encrypts it on disk',
-    async () => {
-      // The row's inline action (the pencil).
-      await treeItem('secrets.yaml').hover();
-      await treeItem('secrets.yaml').getByRole('button', { name: 'SOPS: Edit Decrypted' }).click();
-      const editor = page.locator('.editor-instance .monaco-editor').first();
-      await editor.locator('.view-lines').filter({ hasText: 'Hello from a SOPS-encrypted secret' }).waitFor();
-      await shot('06-edit-decrypted');
-      await editor.locator('.view-lines').click();
-      await page.keyboard.press('Control+End');
-      await page.keyboard.type('    ADDED_IN_UI: typed-by-playwright');
-      // Unsaved plaintext must not reach the disk either (e.g. as a hot-exit backup): wait past
-      // VS Code's backup delay, then search every file of this run (workspace, user data, browser profile).
-      await editor.locator('.view-lines').filter({ hasText: 'typed-by-playwright' }).waitFor();
-      await page.waitForTimeout(5000);
-      const leaks = filesContaining(server.tmp, 'typed-by-playwright');
-      if (leaks.length > 0) throw new Error(`unsaved plaintext on disk: ${leaks.join(', ')}`);
-      await page.keyboard.press('Control+S');
-      const secretFile = path.join(server.workspace, 'flux/clusters/homelab/apps/podinfo/secrets.yaml');
-      const onDisk = await waitForFile(
-        page,
-        secretFile,
-        (text) => text.includes('ADDED_IN_UI: ENC['),
-        'the saved secret has no encrypted ADDED_IN_UI',
-      );
-      if (onDisk.includes('typed-by-playwright') || onDisk.includes('Hello from a SOPS'))
-        throw new Error('plaintext reached the file on disk');
-      await shot('07-saved-encrypted');
-    },
-  );
-
-  await step(
-    '"Flux: New App" from the palette asks its questions and writes the app into the tree',
-    async () => {
-      await page.keyboard.press('Escape');
-      await runCommand('Flux: New App');
-      // A quick pick shows its question as the input's placeholder, an input box as a message:
-      // poll both until the expected question is up, then answer it.
-      const answer = async (expected, text) => {
-        const deadline = Date.now() + 20_000;
-        for (;;) {
-          const widget = page.locator('.quick-input-widget').first();
-          const seen = [
-            await widget.innerText().catch(() => ''),
-            await quickInput()
-              .getAttribute('placeholder')
-              .catch(() => ''),
-            await quickInput()
-              .getAttribute('aria-label')
-              .catch(() => ''),
-          ].join(' | ');
-          if ((await widget.isVisible().catch(() => false)) && seen.includes(expected)) break;
-          if (Date.now() > deadline) throw new Error(`the prompt "${expected}" did not show; saw: ${seen}`);
-          await page.waitForTimeout(100);
-        }
-        if (text !== undefined) await quickInput().fill(text);
-        await page.waitForTimeout(150);
-        await page.keyboard.press('Enter');
-      };
-      await answer('Add the app to which Flux Kustomization?');
-      await answer('App name', 'whoami');
-      await answer('Namespace');
-      await answer('What does the app deploy?', 'image');
-      await answer('Container image', 'ghcr.io/traefik/whoami:v1.10');
-      await answer('Container port');
-      await page.waitForTimeout(300);
-      await shot('08-new-app-prompt');
-      await answer('Add a Secret', 'No Secret');
+    await step('expanding an app shows its manifests, and clicking one opens it at its line', async () => {
+      await treeItem('podinfo').click();
+      await treeItem('release.yaml').waitFor({ state: 'visible' });
+      await shot('02-app-expanded');
+      await treeItem('release.yaml').click();
       await page
         .locator('.editor-group-container .tab')
-        .filter({ hasText: 'deployment.yaml' })
+        .filter({ hasText: 'release.yaml' })
         .first()
         .waitFor();
-      await treeItem('whoami').waitFor({ state: 'visible' });
-      const parent = fs.readFileSync(
-        path.join(server.workspace, 'flux/clusters/homelab/apps/kustomization.yaml'),
-        'utf8',
-      );
-      if (!/- whoami\/?\n/.test(parent))
-        throw new Error(`apps/kustomization.yaml does not list whoami:\n${parent}`);
-      await shot('09-new-app-written');
-    },
-  );
+      await page.locator('.monaco-editor .view-lines').filter({ hasText: 'HelmRelease' }).first().waitFor();
+      await shot('03-manifest-opened');
+    });
 
-  const quickOpen = async (fileName) => {
-    // F1 opens the palette with ">"; replacing the text makes it Quick Open.
-    await page.keyboard.press('F1');
-    await quickInput().waitFor({ state: 'visible' });
-    await quickInput().fill(fileName);
-    await page
-      .locator('.quick-input-widget .monaco-list-row')
-      .filter({ hasText: fileName })
-      .first()
-      .waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.editor-group-container .tab').filter({ hasText: fileName }).first().waitFor();
-  };
-
-  await step(
-    'an encrypted secret is shown quiet: ENC[...] values and the sops block in the grammar colours',
-    async () => {
-      await page.keyboard.press('Escape');
-      await runCommand('View: Close All Editors');
-      // The tree opens the file on disk (Quick Open would offer the in-memory decrypted editor first).
-      await treeItem('secrets.yaml').click();
+    await step('the command palette runs "Flux: Show Log" and the log shows the scan', async () => {
+      await runCommand('Flux: Show Log');
       await page
-        .locator('.monaco-editor .view-lines')
-        .filter({ hasText: 'ENC[AES256_GCM' })
+        .locator('.part.panel .view-lines')
+        .filter({ hasText: 'scanned' })
+        .first()
+        .waitFor({ state: 'visible' });
+      await shot('04-log');
+    });
+
+    await step('"Flux: Refresh Repository" keeps the expanded app expanded', async () => {
+      await runCommand('Flux: Refresh Repository');
+      await page.waitForTimeout(1000);
+      await treeItem('release.yaml').waitFor({ state: 'visible' });
+      await shot('05-after-refresh');
+    });
+
+    await step(
+      '"SOPS: Edit Decrypted" from the tree shows the secret in memory; saving re-encrypts it on disk',
+      async () => {
+        // The row's inline action (the pencil).
+        await treeItem('secrets.yaml').hover();
+        await treeItem('secrets.yaml').getByRole('button', { name: 'SOPS: Edit Decrypted' }).click();
+        const editor = page.locator('.editor-instance .monaco-editor').first();
+        await editor
+          .locator('.view-lines')
+          .filter({ hasText: 'Hello from a SOPS-encrypted secret' })
+          .waitFor();
+        await shot('06-edit-decrypted');
+        await editor.locator('.view-lines').click();
+        await page.keyboard.press('Control+End');
+        await page.keyboard.type('    ADDED_IN_UI: typed-by-playwright');
+        // Unsaved plaintext must not reach the disk either (e.g. as a hot-exit backup): wait past
+        // VS Code's backup delay, then search every file of this run (workspace, user data, browser profile).
+        await editor.locator('.view-lines').filter({ hasText: 'typed-by-playwright' }).waitFor();
+        await page.waitForTimeout(5000);
+        const leaks = filesContaining(server.tmp, 'typed-by-playwright');
+        if (leaks.length > 0) throw new Error(`unsaved plaintext on disk: ${leaks.join(', ')}`);
+        await page.keyboard.press('Control+S');
+        const secretFile = path.join(server.workspace, 'flux/clusters/homelab/apps/podinfo/secrets.yaml');
+        const onDisk = await waitForFile(
+          page,
+          secretFile,
+          (text) => text.includes('ADDED_IN_UI: ENC['),
+          'the saved secret has no encrypted ADDED_IN_UI',
+        );
+        if (onDisk.includes('typed-by-playwright') || onDisk.includes('Hello from a SOPS'))
+          throw new Error('plaintext reached the file on disk');
+        await shot('07-saved-encrypted');
+      },
+    );
+
+    await step(
+      '"Flux: New App" from the palette asks its questions and writes the app into the tree',
+      async () => {
+        await page.keyboard.press('Escape');
+        await runCommand('Flux: New App');
+        // A quick pick shows its question as the input's placeholder, an input box as a message:
+        // poll both until the expected question is up, then answer it.
+        const answer = async (expected, text) => {
+          const deadline = Date.now() + 20_000;
+          for (;;) {
+            const widget = page.locator('.quick-input-widget').first();
+            const seen = [
+              await widget.innerText().catch(() => ''),
+              await quickInput()
+                .getAttribute('placeholder')
+                .catch(() => ''),
+              await quickInput()
+                .getAttribute('aria-label')
+                .catch(() => ''),
+            ].join(' | ');
+            if ((await widget.isVisible().catch(() => false)) && seen.includes(expected)) break;
+            if (Date.now() > deadline) throw new Error(`the prompt "${expected}" did not show; saw: ${seen}`);
+            await page.waitForTimeout(100);
+          }
+          if (text !== undefined) await quickInput().fill(text);
+          await page.waitForTimeout(150);
+          await page.keyboard.press('Enter');
+        };
+        await answer('Add the app to which Flux Kustomization?');
+        await answer('App name', 'whoami');
+        await answer('Namespace');
+        await answer('What does the app deploy?', 'image');
+        await answer('Container image', 'ghcr.io/traefik/whoami:v1.10');
+        await answer('Container port');
+        await page.waitForTimeout(300);
+        await shot('08-new-app-prompt');
+        await answer('Add a Secret', 'No Secret');
+        await page
+          .locator('.editor-group-container .tab')
+          .filter({ hasText: 'deployment.yaml' })
+          .first()
+          .waitFor();
+        await treeItem('whoami').waitFor({ state: 'visible' });
+        const parent = fs.readFileSync(
+          path.join(server.workspace, 'flux/clusters/homelab/apps/kustomization.yaml'),
+          'utf8',
+        );
+        if (!/- whoami\/?\n/.test(parent))
+          throw new Error(`apps/kustomization.yaml does not list whoami:\n${parent}`);
+        await shot('09-new-app-written');
+      },
+    );
+
+    const quickOpen = async (fileName) => {
+      // F1 opens the palette with ">"; replacing the text makes it Quick Open.
+      await page.keyboard.press('F1');
+      await quickInput().waitFor({ state: 'visible' });
+      await quickInput().fill(fileName);
+      await page
+        .locator('.quick-input-widget .monaco-list-row')
+        .filter({ hasText: fileName })
         .first()
         .waitFor();
-      await page.waitForTimeout(500);
-      await shot('15-sops-grammar');
-    },
-  );
+      await page.keyboard.press('Enter');
+      await page.locator('.editor-group-container .tab').filter({ hasText: fileName }).first().waitFor();
+    };
 
-  await step('a HelmRelease with a wrong field type and a missing field gets validation errors', async () => {
-    const broken = path.join(server.workspace, 'flux/clusters/homelab/apps/podinfo/broken-release.yaml');
-    fs.writeFileSync(
-      broken,
-      [
-        'apiVersion: helm.toolkit.fluxcd.io/v2',
-        'kind: HelmRelease',
-        'metadata:',
-        '  name: broken',
-        '  namespace: podinfo',
-        'spec:',
-        '  interval: 5',
-        '  chart:',
-        '    spec:',
-        '      chart: podinfo',
-        '      sourceRef:',
-        '        kind: HelmRepository',
-        '',
-      ].join('\n'),
+    await step(
+      'an encrypted secret is shown quiet: ENC[...] values and the sops block in the grammar colours',
+      async () => {
+        await page.keyboard.press('Escape');
+        await runCommand('View: Close All Editors');
+        // The tree opens the file on disk (Quick Open would offer the in-memory decrypted editor first).
+        await treeItem('secrets.yaml').click();
+        await page
+          .locator('.monaco-editor .view-lines')
+          .filter({ hasText: 'ENC[AES256_GCM' })
+          .first()
+          .waitFor();
+        await page.waitForTimeout(500);
+        await shot('15-sops-grammar');
+      },
     );
-    await quickOpen('broken-release.yaml');
-    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Control+Shift+M');
-    await page
-      .locator('.part.panel .markers-panel')
-      .filter({ hasText: /Incorrect type|Missing property/ })
-      .first()
-      .waitFor();
-    await shot('16-validation-errors');
-  });
-});
+
+    await step(
+      'a HelmRelease with a wrong field type and a missing field gets validation errors',
+      async () => {
+        const broken = path.join(server.workspace, 'flux/clusters/homelab/apps/podinfo/broken-release.yaml');
+        fs.writeFileSync(
+          broken,
+          [
+            'apiVersion: helm.toolkit.fluxcd.io/v2',
+            'kind: HelmRelease',
+            'metadata:',
+            '  name: broken',
+            '  namespace: podinfo',
+            'spec:',
+            '  interval: 5',
+            '  chart:',
+            '    spec:',
+            '      chart: podinfo',
+            '      sourceRef:',
+            '        kind: HelmRepository',
+            '',
+          ].join('\n'),
+        );
+        await quickOpen('broken-release.yaml');
+        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+        await page.keyboard.press('Control+Shift+M');
+        await page
+          .locator('.part.panel .markers-panel')
+          .filter({ hasText: /Incorrect type|Missing property/ })
+          .first()
+          .waitFor();
+        await shot('16-validation-errors');
+      },
+    );
+  },
+);
 
 const userRepo = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'superbloom-2025-12');
 if (fs.existsSync(userRepo)) {

@@ -43,7 +43,11 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
     if (live) {
       this.subscriptions.push(
         live.store.onDidChange((event) => this.refreshRefs(event.changes.map((change) => change.ref))),
-        live.store.onDidChangeHealth(() => this.changed.fire(undefined)),
+        // Health shows on the cluster row only.
+        live.store.onDidChangeHealth((health) => {
+          const cluster = this.roots.find((root) => root.kind === 'cluster' && root.label === health.cluster);
+          if (cluster) this.changed.fire(cluster);
+        }),
         live.bindings.subscribe(() => this.changed.fire(undefined)),
       );
     }
@@ -82,7 +86,29 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
         for (let n: RepoNode | undefined = node; n; n = this.parents.get(n.id)) dirty.set(n.id, n);
       }
     }
-    for (const node of dirty.values()) this.changed.fire(node);
+    // Only rows whose look changed: a watch event often changes nothing shown (resourceVersion
+    // only), and every refresh re-renders rows under the user's pointer.
+    for (const node of dirty.values()) {
+      if (node.kind === 'cluster' || this.lookChanged(node)) this.changed.fire(node);
+    }
+  }
+
+  private readonly looks = new Map<string, string>();
+
+  /** Whether the status part of a row differs from what was last rendered. */
+  private lookChanged(node: RepoNode): boolean {
+    const status = node.ref ? this.statusOf(node) : node.kind === 'folder' ? this.rollup(node) : undefined;
+    const live = node.ref ? this.live?.store.get(node.ref) : undefined;
+    const look = `${status?.icon}|${status?.description}|${status?.tooltip}|${live?.status.suspended}`;
+    return this.looks.get(node.id) !== look;
+  }
+
+  private rememberLook(node: RepoNode, status: StatusPresentation | undefined): void {
+    const live = node.ref ? this.live?.store.get(node.ref) : undefined;
+    this.looks.set(
+      node.id,
+      `${status?.icon}|${status?.description}|${status?.tooltip}|${live?.status.suspended}`,
+    );
   }
 
   /** The current top-level nodes (used by tests and by reveal). */
@@ -198,6 +224,7 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
     const contextWords = [node.kind, ...node.tags];
 
     const status = node.ref ? this.statusOf(node) : node.kind === 'folder' ? this.rollup(node) : undefined;
+    this.rememberLook(node, status);
     if (status) {
       icon = new vscode.ThemeIcon(status.icon, new vscode.ThemeColor(status.color));
       description = [status.description, description].filter(Boolean).join(' · ') || undefined;

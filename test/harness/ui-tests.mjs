@@ -395,15 +395,28 @@ try {
         'the tree shows the live status of every Flux object, and the status bar the context',
         async () => {
           await fluxTab().click();
-          // Expand apps/redis and its release.yaml with the keyboard (a click on a file row opens it).
-          await treeItem('redis').click();
-          await page.waitForTimeout(200);
-          await page.keyboard.press('ArrowDown');
-          await page.keyboard.press('ArrowDown');
-          await page.keyboard.press('ArrowRight');
           await page.locator('.statusbar-item').filter({ hasText: 'homelab: admin' }).first().waitFor();
-          await page.getByRole('treeitem').filter({ hasText: 'UpgradeFailed' }).first().waitFor();
           await page.getByRole('treeitem').filter({ hasText: 'not in cluster' }).first().waitFor();
+          // Open apps/redis/release.yaml from the tree, then its HelmRelease's "Show in tree" lens
+          // reveals the object's row with the failure reason.
+          await treeItem('redis').click();
+          await treeItem('release.yaml').click();
+          await page
+            .locator('.editor-group-container .tab')
+            .filter({ hasText: 'release.yaml' })
+            .first()
+            .waitFor();
+          await page
+            .locator('.monaco-editor .codelens-decoration')
+            .filter({ hasText: 'UpgradeFailed' })
+            .first()
+            .waitFor();
+          await page
+            .locator('.monaco-editor .codelens-decoration a')
+            .filter({ hasText: 'Show in tree' })
+            .last()
+            .click();
+          await page.getByRole('treeitem').filter({ hasText: 'UpgradeFailed' }).first().waitFor();
           await shot('11-live-tree');
         },
       );
@@ -445,6 +458,11 @@ try {
         },
       );
       await step('the Cluster Status view lists objects like flux get all', async () => {
+        // Collapsed by default, below the repository tree: open it like a user.
+        const header = page.locator('.pane-header').filter({ hasText: 'Cluster Status' }).first();
+        if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+        // Give it the sidebar: fold the repository tree.
+        await page.locator('.pane-header').filter({ hasText: 'Repository' }).first().click();
         await page
           .getByRole('tree', { name: /Cluster Status/ })
           .getByRole('treeitem')

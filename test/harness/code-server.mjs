@@ -66,6 +66,17 @@ function copyFolder(from, to) {
     dereference: false,
     filter: (src) => !src.includes(`${path.sep}.git${path.sep}`),
   });
+  // ../shared is read-only in CI; tests write into their copy (as a non-root user too).
+  const makeWritable = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isSymbolicLink()) continue;
+      fs.chmodSync(full, fs.statSync(full).mode | 0o200);
+      if (entry.isDirectory()) makeWritable(full);
+    }
+  };
+  fs.chmodSync(to, fs.statSync(to).mode | 0o200);
+  makeWritable(to);
 }
 
 /**

@@ -3,10 +3,15 @@
 # code-server (the real VS Code, from npm) and opens it with the extension on the sample
 # Flux repository (samples/homelab, copied to a temporary folder). Open the printed URL in
 # a browser; Ctrl-C stops everything. Options: --workspace DIR (another Flux repository),
-# --port N (default 8080).
+# --port N (default 8080), --live (also a real kube-apiserver holding the sample's Flux objects,
+# so live status, CodeLens and reconcile work; builds the test binaries on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 npm run --silent build
 bash test/harness/setup-code-server.sh >/dev/null
+if [[ " $* " == *" --live "* ]]; then
+  bash test/env/install.sh >/dev/null
+  npm run --silent compile-tests
+fi
 exec node test/harness/open-workbench.mjs "$@"

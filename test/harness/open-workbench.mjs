@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Opens the real VS Code (code-server) with the extension under development on a Flux
 // repository and keeps it running until Ctrl-C. Used by `npm start`.
-// Usage: node test/harness/open-workbench.mjs [--workspace DIR] [--port N] [--screenshot FILE]
+// Usage: node test/harness/open-workbench.mjs [--workspace DIR] [--port N] [--live] [--screenshot FILE]
+// --live: also start a real kube-apiserver with the sample's Flux objects and statuses (test/env),
+// bound to the sample, so live status, CodeLens and reconcile can be tried.
 import path from 'node:path';
 import { launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { startSampleCluster } from './sample-cluster.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -11,7 +14,9 @@ const workspace = path.resolve(option('--workspace', path.join(repoRoot, 'sample
 const port = Number(option('--port', process.env.PORT || 8080));
 const screenshot = option('--screenshot', undefined);
 
-const server = await startCodeServer({ workspace, port });
+const live = args.includes('--live') ? await startSampleCluster() : undefined;
+if (live) console.log(`test cluster with the sample's Flux objects: KUBECONFIG=${live.cluster.kubeconfig}`);
+const server = await startCodeServer({ workspace, port, settings: live?.settings ?? {} });
 const url = workbenchUrl({
   authority: server.authority,
   workspace: server.workspace,
@@ -35,6 +40,7 @@ if (screenshot) {
 }
 const stop = async () => {
   await server.stop();
+  await live?.stop();
   process.exit(0);
 };
 process.on('SIGINT', stop);

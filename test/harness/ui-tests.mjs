@@ -7,12 +7,10 @@
 // Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|live]
 // Prints "ui: N passed, N failed"; exit 1 on any failure.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { startSampleCluster } from './sample-cluster.mjs';
 
-const require = createRequire(import.meta.url);
 const shotsDir = path.join(repoRoot, 'test-results', 'screenshots');
 fs.mkdirSync(shotsDir, { recursive: true });
 const keep = process.argv.includes('--keep');
@@ -329,66 +327,14 @@ if (fs.existsSync(userRepo)) {
 }
 
 // The live session needs the test cluster (bash test/env/install.sh) and the compiled test env (out/).
-const { startCluster } = require(path.join(repoRoot, 'out', 'test', 'env', 'cluster.js'));
-const { StatusWriter } = require(path.join(repoRoot, 'out', 'test', 'env', 'status-writer.js'));
-const { startControllerEmulation } = require(
-  path.join(repoRoot, 'out', 'test', 'env', 'controller-emulation.js'),
-);
-const k8s = require('@kubernetes/client-node');
-let cluster;
-let emulation;
+let sample;
 try {
-  if (!only || only === 'live') {
-    cluster = await startCluster({ namespaces: ['podinfo', 'redis', 'cert-manager', 'ingress-nginx'] });
-    const kc = cluster.kubeConfig('admin');
-    const client = k8s.KubernetesObjectApi.makeApiClient(kc);
-    const root = path.join(repoRoot, 'samples', 'homelab', 'flux', 'clusters', 'homelab');
-    for (const file of [
-      'flux-system/gotk-sync.yaml',
-      'infra.yaml',
-      'apps.yaml',
-      'infra/jetstack.yaml',
-      'infra/cert-manager/release.yaml',
-      'apps/podinfo/release.yaml',
-      'apps/redis/release.yaml',
-    ]) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, file), 'utf8')))
-        await client.create(doc.toJSON());
-    }
-    const writer = new StatusWriter(kc);
-    const ref = (kind, namespace, name) => ({ kind, namespace, name });
-    for (const r of [
-      ref('GitRepository', 'flux-system', 'flux-system'),
-      ref('Kustomization', 'flux-system', 'flux-system'),
-      ref('Kustomization', 'flux-system', 'infra'),
-      ref('HelmRepository', 'flux-system', 'jetstack'),
-      ref('OCIRepository', 'podinfo', 'podinfo'),
-      ref('HelmRepository', 'redis', 'bitnami'),
-    ]) {
-      await writer.ready(r);
-    }
-    await writer.ready(ref('HelmRelease', 'cert-manager', 'cert-manager'), {
-      chartName: 'cert-manager',
-      chartVersion: 'v1.16.2',
-    });
-    await writer.ready(ref('HelmRelease', 'podinfo', 'podinfo'), {
-      chartName: 'podinfo',
-      chartVersion: '6.7.1',
-    });
-    await writer.failed(ref('HelmRelease', 'redis', 'redis'), {
-      reason: 'UpgradeFailed',
-      message: 'Helm upgrade failed: timed out waiting for the condition',
-    });
-    await writer.reconciling(ref('Kustomization', 'flux-system', 'apps'));
-    emulation = await startControllerEmulation(kc, { delayMs: 800 });
-  }
+  if (!only || only === 'live') sample = await startSampleCluster();
   await session(
     'live',
     {
       workspace: path.join(repoRoot, 'samples', 'homelab'),
-      settings: cluster
-        ? { 'fluxGitops.kubeconfig': cluster.kubeconfig, 'fluxGitops.clusterContexts': { homelab: 'admin' } }
-        : {},
+      settings: sample?.settings ?? {},
     },
     async ({ page, shot, step, fluxTab, treeItem }) => {
       await step(
@@ -477,8 +423,7 @@ try {
   info('error in the live session:', error?.stack ?? error);
   results.push({ name: 'live setup', ok: false });
 } finally {
-  await emulation?.stop().catch(() => {});
-  await cluster?.stop().catch(() => {});
+  await sample?.stop();
 }
 
 const passed = results.filter((r) => r.ok).length;

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../core/fs/atomicWrite';
 import { withFileLock } from '../core/fs/fileLock';
 import type { RepoNode } from '../core/tree/repoTree';
 import type { DecryptedFiles } from '../platform/decryptedFiles';
-import { DecryptedEditorProvider } from '../platform/decryptedEditor';
+import { DECRYPTED_SCHEME, DecryptedEditorProvider } from '../platform/decryptedEditor';
 import { describeError, type Log } from '../platform/log';
 import { sopsServiceFor } from '../platform/sops';
 
@@ -16,13 +16,18 @@ export interface SopsCommandDeps {
 
 /** The file a command acts on: the explorer's or the tree's selection, else the active editor's file. */
 function targetFile(arg: unknown): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg.scheme === 'file' ? arg : vscode.Uri.file(arg.path);
+  if (arg instanceof vscode.Uri) return onDisk(arg);
   const node = arg as RepoNode | undefined;
   if (node?.location?.file) return vscode.Uri.file(node.location.file);
   const active = vscode.window.activeTextEditor?.document.uri;
-  if (active?.scheme === 'file') return active;
-  if (active) return vscode.Uri.file(active.path);
-  return undefined;
+  return active ? onDisk(active) : undefined;
+}
+
+/** The file on disk behind a URI (a decrypted editor stands for its encrypted file). */
+function onDisk(uri: vscode.Uri): vscode.Uri {
+  if (uri.scheme === 'file') return uri;
+  if (uri.scheme === DECRYPTED_SCHEME) return DecryptedEditorProvider.fileOf(uri);
+  return vscode.Uri.file(uri.path);
 }
 
 /** Saves an open, modified copy of the file first (with the user's consent), so disk and editor agree. */

@@ -1,4 +1,5 @@
 import { promises as fs } from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../core/fs/atomicWrite';
 import { withFileLock } from '../core/fs/fileLock';
@@ -7,6 +8,7 @@ import { sopsServiceFor } from './sops';
 import { isSopsError } from '../core/sops';
 
 export const DECRYPTED_SCHEME = 'flux-sops-decrypted';
+const DECRYPTED_MARK = ' (decrypted)';
 
 interface OpenSecret {
   plaintext: Uint8Array;
@@ -56,8 +58,20 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
     );
   }
 
+  /** The in-memory twin of an encrypted file; its name says it is decrypted (`secrets (decrypted).yaml`). */
   static uriFor(file: vscode.Uri): vscode.Uri {
-    return vscode.Uri.from({ scheme: DECRYPTED_SCHEME, path: file.fsPath });
+    const ext = path.extname(file.fsPath);
+    const stem = file.fsPath.slice(0, file.fsPath.length - ext.length);
+    return vscode.Uri.from({ scheme: DECRYPTED_SCHEME, path: `${stem}${DECRYPTED_MARK}${ext}` });
+  }
+
+  /** The encrypted file on disk behind a decrypted editor's URI. */
+  static fileOf(uri: vscode.Uri): vscode.Uri {
+    const ext = path.extname(uri.path);
+    const stem = uri.path.slice(0, uri.path.length - ext.length);
+    return vscode.Uri.file(
+      stem.endsWith(DECRYPTED_MARK) ? stem.slice(0, -DECRYPTED_MARK.length) + ext : uri.path,
+    );
   }
 
   /** Number of files whose plaintext is held in memory (for tests). */
@@ -70,10 +84,10 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
     const entry = this.open.get(uri.path);
     if (!entry) return;
     this.open.delete(uri.path);
-    this.log.info(`dropped the decrypted copy of ${uri.path}`);
+    this.log.info(`dropped the decrypted copy of ${DecryptedEditorProvider.fileOf(uri).fsPath}`);
     if (entry.notOnDisk) {
       void vscode.window.showWarningMessage(
-        `Flux GitOps: the last edits to ${uri.path} were discarded: they were not valid YAML (${entry.notOnDisk}), so they were never encrypted to disk.`,
+        `Flux GitOps: the last edits to ${DecryptedEditorProvider.fileOf(uri).fsPath} were discarded: they were not valid YAML (${entry.notOnDisk}), so they were never encrypted to disk.`,
       );
     }
   }
@@ -98,7 +112,7 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
 
   /** The encrypted file's times, so VS Code sees a change on disk (e.g. a git checkout) as one. */
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    const onDisk = await fs.stat(uri.path).catch(() => {
+    const onDisk = await fs.stat(DecryptedEditorProvider.fileOf(uri).fsPath).catch(() => {
       throw vscode.FileSystemError.FileNotFound(uri);
     });
     const entry = this.open.get(uri.path);
@@ -113,7 +127,7 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const cached = this.open.get(uri.path);
     if (cached) return cached.plaintext;
-    const file = vscode.Uri.file(uri.path);
+    const file = DecryptedEditorProvider.fileOf(uri);
     const encrypted = await fs.readFile(file.fsPath, 'utf8');
     const plaintext = await sopsServiceFor(file).decryptText(file.fsPath, encrypted);
     const entry = { plaintext: Buffer.from(plaintext, 'utf8') };
@@ -122,7 +136,7 @@ export class DecryptedEditorProvider implements vscode.FileSystemProvider, vscod
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
-    const file = vscode.Uri.file(uri.path);
+    const file = DecryptedEditorProvider.fileOf(uri);
     const edited = Buffer.from(content).toString('utf8');
     try {
       await withFileLock(file.fsPath, async () => {

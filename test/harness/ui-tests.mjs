@@ -119,11 +119,7 @@ await session(
       await treeItem('release.yaml').waitFor({ state: 'visible' });
       await shot('02-app-expanded');
       await treeItem('release.yaml').click();
-      await page
-        .locator('.editor-group-container .tab')
-        .filter({ hasText: 'release.yaml' })
-        .first()
-        .waitFor();
+      await tab('release.yaml').waitFor();
       await page.locator('.monaco-editor .view-lines').filter({ hasText: 'HelmRelease' }).first().waitFor();
       await shot('03-manifest-opened');
     });
@@ -337,6 +333,11 @@ try {
       settings: sample?.settings ?? {},
     },
     async ({ page, shot, step, fluxTab, treeItem }) => {
+      const tab = (name) => page.locator('.editor-group-container .tab').filter({ hasText: name }).first();
+      const lens = (text) =>
+        page.locator('.monaco-editor .codelens-decoration').filter({ hasText: text }).first();
+      const lensLink = (text) =>
+        page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: text }).last();
       await step(
         'the tree shows the live status of every Flux object, and the status bar the context',
         async () => {
@@ -347,21 +348,9 @@ try {
           // reveals the object's row with the failure reason.
           await treeItem('redis').click();
           await treeItem('release.yaml').click();
-          await page
-            .locator('.editor-group-container .tab')
-            .filter({ hasText: 'release.yaml' })
-            .first()
-            .waitFor();
-          await page
-            .locator('.monaco-editor .codelens-decoration')
-            .filter({ hasText: 'UpgradeFailed' })
-            .first()
-            .waitFor();
-          await page
-            .locator('.monaco-editor .codelens-decoration a')
-            .filter({ hasText: 'Show in tree' })
-            .last()
-            .click();
+          await tab('release.yaml').waitFor();
+          await lens('UpgradeFailed').waitFor();
+          await lensLink('Show in tree').click();
           await page.getByRole('treeitem').filter({ hasText: 'UpgradeFailed' }).first().waitFor();
           await shot('11-live-tree');
         },
@@ -372,34 +361,18 @@ try {
           await treeItem('podinfo').click();
           await treeItem('secrets.yaml').waitFor({ state: 'visible' });
           await page.getByRole('treeitem').filter({ hasText: 'release.yaml' }).first().click();
-          await page
-            .locator('.editor-group-container .tab')
-            .filter({ hasText: 'release.yaml' })
-            .first()
-            .waitFor();
-          await page
-            .locator('.monaco-editor .codelens-decoration')
-            .filter({ hasText: 'Ready · podinfo' })
-            .first()
-            .waitFor();
+          await tab('release.yaml').waitFor();
+          await lens('Ready · podinfo').waitFor();
           await shot('12-codelens');
           // The HelmRelease's own Reconcile lens (the second document; the first is its OCIRepository).
-          await page
-            .locator('.monaco-editor .codelens-decoration a')
-            .filter({ hasText: /^Reconcile$/ })
-            .last()
-            .click();
+          await lensLink(/^Reconcile$/).click();
           await page
             .locator('.notifications-toasts')
             .filter({ hasText: /HelmRelease podinfo\/podinfo: applied/ })
             .first()
             .waitFor({ timeout: 30_000 });
           // The lens follows the status the watch delivers.
-          await page
-            .locator('.monaco-editor .codelens-decoration')
-            .filter({ hasText: 'Ready · podinfo' })
-            .first()
-            .waitFor();
+          await lens('Ready · podinfo').waitFor();
           await shot('13-reconciled');
         },
       );

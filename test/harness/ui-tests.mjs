@@ -119,7 +119,11 @@ await session(
       await treeItem('release.yaml').waitFor({ state: 'visible' });
       await shot('02-app-expanded');
       await treeItem('release.yaml').click();
-      await tab('release.yaml').waitFor();
+      await page
+        .locator('.editor-group-container .tab')
+        .filter({ hasText: 'release.yaml' })
+        .first()
+        .waitFor();
       await page.locator('.monaco-editor .view-lines').filter({ hasText: 'HelmRelease' }).first().waitFor();
       await shot('03-manifest-opened');
     });

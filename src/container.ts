@@ -141,7 +141,10 @@ export class Container implements vscode.Disposable {
 
     this.registerCommand(CommandId.showLog, createShowLogCommand({ log }));
     this.registerCommand(CommandId.refresh, createRefreshCommand({ repository }));
-    this.registerCommand(CommandId.openObject, createOpenObjectCommand());
+    this.registerCommand(
+      CommandId.openObject,
+      createOpenObjectCommand({ selected: () => treeView.selection[0]?.location }),
+    );
     this.registerCommand(
       CommandId.revealInTree,
       createRevealInTreeCommand({ tree: this.tree, view: treeView }),

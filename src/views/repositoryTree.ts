@@ -270,11 +270,8 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
     item.contextValue = contextWords.join(' ');
     if (node.location) {
       item.resourceUri = node.kind === 'file' ? vscode.Uri.file(node.location.file) : undefined;
-      item.command = {
-        command: CommandId.openObject,
-        title: 'Open Manifest',
-        arguments: [node.location.file, node.location.line],
-      };
+      // No arguments: the command opens the selected row (see createOpenObjectCommand).
+      item.command = { command: CommandId.openObject, title: 'Open Manifest' };
     }
     return item;
   }

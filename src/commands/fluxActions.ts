@@ -214,31 +214,6 @@ export function createSuspendCommand(
   };
 }
 
-/** Resolves once the store's entry for `ref` satisfies `ready` (or after 10 s, or on abort). */
-function storeCaughtUp(
-  clusters: ClusterService,
-  ref: ClusterRef,
-  ready: (entry: NonNullable<ReturnType<ClusterService['store']['get']>>) => boolean,
-  signal: AbortSignal,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): boolean => {
-      const entry = clusters.store.get(ref);
-      return !entry || ready(entry);
-    };
-    if (check()) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      subscription.dispose();
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, 10_000);
-    const subscription = clusters.store.onDidChange(() => check() && done());
-    signal.addEventListener('abort', done);
-  });
-}
-
 /** `flux resume`: spec.suspend removed and a reconcile requested, then followed to the end. */
 export function createResumeCommand(
   deps: FluxActionDeps,
@@ -258,8 +233,6 @@ export function createResumeCommand(
         const abort = new AbortController();
         const subscription = cancel.onCancellationRequested(() => abort.abort());
         try {
-          // Until the watch delivers our patch, the store still says "suspended".
-          await storeCaughtUp(deps.clusters, ref, (entry) => !entry.status.suspended, abort.signal);
           return await waitForReconcile(deps.clusters.store, ref, token, { signal: abort.signal });
         } finally {
           subscription.dispose();

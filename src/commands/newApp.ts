@@ -273,7 +273,7 @@ export function createNewAppCommand(deps: {
 
     const targetFolder = model.kustomizations.get(answers.target)?.resolvedPath ?? '';
     const repoRoot =
-      (await findGitRoot(targetFolder)) ??
+      findGitRoot(targetFolder) ??
       vscode.workspace.getWorkspaceFolder(vscode.Uri.file(targetFolder))?.uri.fsPath;
     const input = { model, ...answers, allowPlaintextSecret: given?.allowPlaintextSecret };
     let planned = await planScaffold(input, { repoRoot });

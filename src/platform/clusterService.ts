@@ -135,11 +135,11 @@ export class ClusterService implements vscode.Disposable {
     for (const cluster of clusters) {
       const binding = resolveBinding({
         cluster: cluster.name,
-        clusterPath: await this.clusterPath(cluster),
+        clusterPath: this.clusterPath(cluster),
         mapping,
         contexts: loaded.contexts,
         currentContext: loaded.currentContext,
-        remotes: await readGitRemotes(cluster.folder),
+        remotes: readGitRemotes(cluster.folder),
         bootstrap,
       });
       bindings.set(cluster.name, binding);
@@ -168,9 +168,9 @@ export class ClusterService implements vscode.Disposable {
   }
 
   /** The cluster's folder relative to its git repository (as Flux's spec.path), e.g. clusters/superbloom. */
-  private async clusterPath(cluster: Cluster): Promise<string> {
+  private clusterPath(cluster: Cluster): string {
     const root =
-      (await findGitRoot(cluster.folder)) ??
+      findGitRoot(cluster.folder) ??
       vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cluster.folder))?.uri.fsPath;
     return root ? path.relative(root, cluster.folder).split(path.sep).join('/') : cluster.folder;
   }

@@ -95,20 +95,20 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
 
   private readonly looks = new Map<string, string>();
 
-  /** Whether the status part of a row differs from what was last rendered. */
-  private lookChanged(node: RepoNode): boolean {
-    const status = node.ref ? this.statusOf(node) : node.kind === 'folder' ? this.rollup(node) : undefined;
-    const live = node.ref ? this.live?.store.get(node.ref) : undefined;
-    const look = `${status?.icon}|${status?.description}|${status?.tooltip}|${live?.status.suspended}`;
-    return this.looks.get(node.id) !== look;
+  /** The live status a row shows (nothing for rows without a cluster object). */
+  private statusFor(node: RepoNode): StatusPresentation | undefined {
+    return node.ref ? this.statusOf(node) : node.kind === 'folder' ? this.rollup(node) : undefined;
   }
 
-  private rememberLook(node: RepoNode, status: StatusPresentation | undefined): void {
+  /** What of a row depends on the cluster, as one comparable string. */
+  private lookOf(node: RepoNode, status: StatusPresentation | undefined): string {
     const live = node.ref ? this.live?.store.get(node.ref) : undefined;
-    this.looks.set(
-      node.id,
-      `${status?.icon}|${status?.description}|${status?.tooltip}|${live?.status.suspended}`,
-    );
+    return `${status?.icon}|${status?.description}|${status?.tooltip}|${live?.status.suspended}`;
+  }
+
+  /** Whether the status part of a row differs from what was last rendered. */
+  private lookChanged(node: RepoNode): boolean {
+    return this.looks.get(node.id) !== this.lookOf(node, this.statusFor(node));
   }
 
   /** The current top-level nodes (used by tests and by reveal). */
@@ -223,8 +223,8 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
     let tooltip = node.tooltip.split('\n').join('  \n');
     const contextWords = [node.kind, ...node.tags];
 
-    const status = node.ref ? this.statusOf(node) : node.kind === 'folder' ? this.rollup(node) : undefined;
-    this.rememberLook(node, status);
+    const status = this.statusFor(node);
+    this.looks.set(node.id, this.lookOf(node, status));
     if (status) {
       icon = new vscode.ThemeIcon(status.icon, new vscode.ThemeColor(status.color));
       description = [status.description, description].filter(Boolean).join(' · ') || undefined;

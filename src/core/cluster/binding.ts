@@ -1,46 +1,9 @@
 // Which kubeconfig context a cluster of the repository is bound to: the user's setting first,
 // else the current context when its Flux bootstrap points at this very repository.
+import { sameGitRepository } from '../git/remotes';
 
-/**
- * A git URL reduced to `host/path` (lowercase, no user, port, scheme or `.git`), so the ssh, scp-like
- * and https forms of one repository compare equal. Undefined when it is not a recognisable URL.
- */
-export function normaliseGitUrl(url: string): string | undefined {
-  let s = url.trim();
-  if (!s) return undefined;
-  let host: string;
-  let path: string;
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(s);
-  if (scheme) {
-    s = s.slice(scheme[0].length);
-    const slash = s.indexOf('/');
-    const authority = slash < 0 ? s : s.slice(0, slash);
-    path = slash < 0 ? '' : s.slice(slash + 1);
-    host = authority.slice(authority.lastIndexOf('@') + 1);
-    // Drop a port, but keep IPv6 brackets intact.
-    host = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
-  } else {
-    // scp-like: [user@]host:path (a colon before any slash).
-    const m = /^(?:[^@/]+@)?([^:/]+):(?!\/\/)(.*)$/.exec(s);
-    if (!m) return undefined;
-    host = m[1];
-    path = m[2];
-  }
-  path = path
-    .replace(/[?#].*$/, '')
-    .replace(/\/+$/, '')
-    .replace(/\.git$/i, '')
-    .replace(/^\/+/, '')
-    .replace(/\/{2,}/g, '/');
-  if (!host || !path) return undefined;
-  return `${host.toLowerCase()}/${path.toLowerCase()}`;
-}
-
-/** True when two git URLs name the same repository. */
-export function sameGitRepository(a: string, b: string): boolean {
-  const na = normaliseGitUrl(a);
-  return na !== undefined && na === normaliseGitUrl(b);
-}
+// The URL comparison lives with the other git helpers; re-exported for the cluster API.
+export { normaliseGitUrl, sameGitRepository } from '../git/remotes';
 
 /** A Kustomization path as Flux joins it: relative to the artifact root, no `./`, no trailing `/`. */
 export function normaliseFluxPath(path: string | undefined): string {

@@ -5,6 +5,7 @@ import { ClusterRef, FluxRef } from '../cluster/kinds';
 import { FluxObject, ObjectStatus } from '../cluster/status';
 import { StatusStore } from '../cluster/store';
 import { FluxApi } from '../cluster/api';
+import { REQUESTED_AT } from './annotations';
 import { requestReconcile, ReconcileRequestOptions, RequestResult, withSourceChain } from './actions';
 
 export type CompletionResult =
@@ -89,7 +90,9 @@ export function waitForReconcile(
     const check = (): CompletionResult | undefined => {
       const entry = store.get(ref);
       if (!entry) return undefined;
-      if (entry.status.suspended)
+      // Only an object that already carries our request can have been suspended "while
+      // reconciling"; before the watch delivers our patch (e.g. of a resume) the store is stale.
+      if (entry.status.suspended && entry.object.metadata.annotations?.[REQUESTED_AT] === token)
         return { kind: 'suspended', ref, token, message: `${label(ref)} was suspended while reconciling` };
       return completionOf(ref, token, entry.object, entry.status);
     };

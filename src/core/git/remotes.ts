@@ -1,4 +1,4 @@
-import { promises as fs } from 'fs';
+import * as fs from 'fs';
 import * as path from 'path';
 
 /** The remote URLs in a git config file's text (`[remote "name"]` sections, `url =` keys). */
@@ -18,37 +18,73 @@ export function parseGitRemotes(configText: string): string[] {
 }
 
 /** The git repository root at or above `folder` (the folder holding `.git`), or undefined. */
-export async function findGitRoot(folder: string): Promise<string | undefined> {
+export function findGitRoot(folder: string): string | undefined {
   let current = path.resolve(folder);
   for (;;) {
-    try {
-      await fs.stat(path.join(current, '.git'));
-      return current;
-    } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return undefined;
-      current = parent;
-    }
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
   }
 }
 
 /** Remote URLs of the repository holding `folder`; a `.git` file (worktree) points at the real folder. */
-export async function readGitRemotes(folder: string): Promise<string[]> {
-  const root = await findGitRoot(folder);
+export function readGitRemotes(folder: string): string[] {
+  const root = findGitRoot(folder);
   if (!root) return [];
   let gitDir = path.join(root, '.git');
   try {
-    const stat = await fs.stat(gitDir);
-    if (stat.isFile()) {
-      const pointer = /^gitdir:\s*(.+)$/m.exec(await fs.readFile(gitDir, 'utf8'));
+    if (fs.statSync(gitDir).isFile()) {
+      const pointer = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(gitDir, 'utf8'));
       if (!pointer) return [];
       gitDir = path.resolve(root, pointer[1].trim());
       // A worktree's config lives in the common dir.
-      const common = await fs.readFile(path.join(gitDir, 'commondir'), 'utf8').catch(() => undefined);
-      if (common) gitDir = path.resolve(gitDir, common.trim());
+      const common = path.join(gitDir, 'commondir');
+      if (fs.existsSync(common)) gitDir = path.resolve(gitDir, fs.readFileSync(common, 'utf8').trim());
     }
-    return parseGitRemotes(await fs.readFile(path.join(gitDir, 'config'), 'utf8'));
+    return parseGitRemotes(fs.readFileSync(path.join(gitDir, 'config'), 'utf8'));
   } catch {
     return [];
   }
+}
+
+/**
+ * A git URL reduced to `host/path` (lowercase, no user, port, scheme or `.git`), so the ssh, scp-like
+ * and https forms of one repository compare equal. Undefined when it is not a recognisable URL.
+ */
+export function normaliseGitUrl(url: string): string | undefined {
+  let s = url.trim();
+  if (!s) return undefined;
+  let host: string;
+  let rest: string;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(s);
+  if (scheme) {
+    s = s.slice(scheme[0].length);
+    const slash = s.indexOf('/');
+    const authority = slash < 0 ? s : s.slice(0, slash);
+    rest = slash < 0 ? '' : s.slice(slash + 1);
+    host = authority.slice(authority.lastIndexOf('@') + 1);
+    // Drop a port, but keep IPv6 brackets intact.
+    host = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  } else {
+    // scp-like: [user@]host:path (a colon before any slash).
+    const m = /^(?:[^@/]+@)?([^:/]+):(?!\/\/)(.*)$/.exec(s);
+    if (!m) return undefined;
+    host = m[1];
+    rest = m[2];
+  }
+  rest = rest
+    .replace(/[?#].*$/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .replace(/^\/+/, '')
+    .replace(/\/{2,}/g, '/');
+  if (!host || !rest) return undefined;
+  return `${host.toLowerCase()}/${rest.toLowerCase()}`;
+}
+
+/** True when two git URLs name the same repository. */
+export function sameGitRepository(a: string, b: string): boolean {
+  const na = normaliseGitUrl(a);
+  return na !== undefined && na === normaliseGitUrl(b);
 }

@@ -26,6 +26,7 @@ import {
   type SourceLocation,
 } from './model';
 import { matchingSopsRule, parseSopsConfig, type SopsCreationRule } from './sopsRules';
+import { findGitRoot, normaliseGitUrl, readGitRemotes } from '../git/remotes';
 
 export * from './model';
 export { objectsByFile, problemsByFile, clusterKustomizations } from './query';
@@ -137,40 +138,20 @@ function problem(
   return { severity, code, file, line, message };
 }
 
-function findGitRoot(start: string): string | null {
-  let dir = start;
-  for (let i = 0; i < 100; i++) {
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
-  return null;
+/** A folder that links back to one of its parents: reported, not followed. */
+function symlinkLoop(folder: string, name: string): Problem {
+  return problem(
+    'warning',
+    'symlink-loop',
+    folder,
+    1,
+    `Folder ${name} links back to one of its parents; not followed.`,
+  );
 }
 
-function readGitRemote(gitRoot: string): string | null {
-  try {
-    let gitDir = path.join(gitRoot, '.git');
-    if (fs.statSync(gitDir).isFile()) {
-      const m = /gitdir:\s*(.+)/.exec(fs.readFileSync(gitDir, 'utf8'));
-      if (!m) return null;
-      gitDir = path.resolve(gitRoot, m[1].trim());
-    }
-    const config = fs.readFileSync(path.join(gitDir, 'config'), 'utf8');
-    const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(config);
-    const any = /\[remote "[^"]*"\][^[]*?url\s*=\s*(\S+)/.exec(config);
-    return (origin ?? any)?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** host/owner/repo from any Git URL spelling (ssh://git@host/x, git@host:x, https://host/x.git). */
-export function normalizeGitUrl(url: string): string {
-  let u = url.trim().toLowerCase();
-  u = u.replace(/^[a-z+]+:\/\//, '').replace(/^[^@/]+@/, '');
-  u = u.replace(/^([^/:]+):(?!\d+\/)/, '$1/').replace(/^([^/:]+):\d+\//, '$1/');
-  return u.replace(/\.git$/, '').replace(/\/+$/, '');
+/** A git URL in a comparable form (host/path), or as written when it is not a recognisable URL. */
+function gitKey(url: string): string {
+  return normaliseGitUrl(url) ?? url.trim();
 }
 
 /** An incrementally updated model of the Flux repositories under some folders. */
@@ -204,7 +185,7 @@ export class RepoIndex {
       this.sopsConfigs.clear();
       const tops = new Set<string>();
       for (const r of this.roots) {
-        const g = this.options.repoRoot ? path.resolve(this.options.repoRoot) : findGitRoot(r);
+        const g = this.options.repoRoot ? path.resolve(this.options.repoRoot) : (findGitRoot(r) ?? null);
         this.gitRoots.set(r, g);
         tops.add(r);
         if (g) tops.add(g);
@@ -473,15 +454,7 @@ export class RepoIndex {
         const full = listing.dirPaths[i];
         const real = listing.symlinkedDirs.has(name) ? this.cache.realpath(full) : full;
         if (reals.includes(real) || reals.length > 64) {
-          ctx.problems.push(
-            problem(
-              'warning',
-              'symlink-loop',
-              full,
-              1,
-              `Folder ${name} links back to one of its parents; not followed.`,
-            ),
-          );
+          ctx.problems.push(symlinkLoop(full, name));
           continue;
         }
         if (this.hasKustomization(full)) {
@@ -518,15 +491,7 @@ export class RepoIndex {
         if (listing.symlinkedDirs.has(name)) {
           const real = this.cache.realpath(full);
           if (reals.includes(real) || reals.length > 64) {
-            problems.push(
-              problem(
-                'warning',
-                'symlink-loop',
-                full,
-                1,
-                `Folder ${name} links back to one of its parents; not followed.`,
-              ),
-            );
+            problems.push(symlinkLoop(full, name));
             continue;
           }
           walk(full, [...reals, real]);
@@ -581,11 +546,10 @@ export class RepoIndex {
     const localUrls = new Set<string>();
     for (const r of this.roots) {
       const g = this.gitRoots.get(r);
-      const remoteUrl = g ? readGitRemote(g) : null;
-      if (remoteUrl) localUrls.add(normalizeGitUrl(remoteUrl));
+      for (const remote of g ? readGitRemotes(g) : []) localUrls.add(gitKey(remote));
     }
     const bootstrap = sourceUrls.get('GitRepository/flux-system/flux-system');
-    if (bootstrap) localUrls.add(normalizeGitUrl(bootstrap));
+    if (bootstrap) localUrls.add(gitKey(bootstrap));
     const isLocal = (d: Draft): boolean => {
       const ref = d.spec.sourceRef;
       if (!ref) return true;
@@ -594,7 +558,7 @@ export class RepoIndex {
       if (kind !== 'GitRepository') return false;
       const url = sourceUrls.get(`${kind}/${ref.namespace || d.doc.namespace || 'flux-system'}/${ref.name}`);
       if (url === undefined) return true;
-      return localUrls.size === 0 || localUrls.has(normalizeGitUrl(url));
+      return localUrls.size === 0 || localUrls.has(gitKey(url));
     };
 
     // What each Kustomization applies.

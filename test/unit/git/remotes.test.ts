@@ -23,7 +23,7 @@ test('parses every remote url and nothing else', () => {
   ]);
 });
 
-test('reads the remotes of the repository above a folder, and of a worktree', async () => {
+test('reads the remotes of the repository above a folder, and of a worktree', () => {
   const dir = mkdtempSync(join(tmpdir(), 'remotes-'));
   try {
     mkdirSync(join(dir, 'repo', '.git'), { recursive: true });
@@ -32,17 +32,15 @@ test('reads the remotes of the repository above a folder, and of a worktree', as
       join(dir, 'repo', '.git', 'config'),
       '[remote "origin"]\n  url = ssh://git@host/org/repo.git\n',
     );
-    assert.deepEqual(await readGitRemotes(join(dir, 'repo', 'flux', 'clusters')), [
-      'ssh://git@host/org/repo.git',
-    ]);
+    assert.deepEqual(readGitRemotes(join(dir, 'repo', 'flux', 'clusters')), ['ssh://git@host/org/repo.git']);
 
     mkdirSync(join(dir, 'repo', '.git', 'worktrees', 'wt'), { recursive: true });
     writeFileSync(join(dir, 'repo', '.git', 'worktrees', 'wt', 'commondir'), '../..\n');
     mkdirSync(join(dir, 'wt'));
     writeFileSync(join(dir, 'wt', '.git'), `gitdir: ${join(dir, 'repo', '.git', 'worktrees', 'wt')}\n`);
-    assert.deepEqual(await readGitRemotes(join(dir, 'wt')), ['ssh://git@host/org/repo.git']);
+    assert.deepEqual(readGitRemotes(join(dir, 'wt')), ['ssh://git@host/org/repo.git']);
 
-    assert.deepEqual(await readGitRemotes('/'), []);
+    assert.deepEqual(readGitRemotes('/'), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

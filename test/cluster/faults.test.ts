@@ -174,7 +174,18 @@ void describe('cluster core faults', () => {
         child.unref();
         restartedPid = child.pid ?? 0;
         const restartedAt = Date.now();
-        await healthUntil(store, 'c', 'reconnected', (h) => h?.state === 'connected', 60_000);
+        await healthUntil(store, 'c', 'reconnected', (h) => h?.state === 'connected', 60_000).catch(
+          (error) => {
+            // Say why the restarted kube-apiserver did not come back (its folder is removed after the test).
+            const log = readFileSync(join(c.dir, 'kube-apiserver-restarted.log'), 'utf8')
+              .trimEnd()
+              .split('\n');
+            console.log(
+              `# restarted kube-apiserver (alive: ${isAlive(restartedPid)}), last lines:\n# ${log.slice(-15).join('\n# ')}`,
+            );
+            throw error;
+          },
+        );
         const recoveredMs = Date.now() - restartedAt;
         console.log(`# watches recovered ${recoveredMs} ms after kube-apiserver was started again`);
 

@@ -12,7 +12,11 @@ export function createProblemsView(store: Store<RepositoryState>): vscode.Dispos
       const diagnostic = new vscode.Diagnostic(
         new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
         problem.message,
-        problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+        problem.severity === 'error'
+          ? vscode.DiagnosticSeverity.Error
+          : problem.severity === 'warning'
+            ? vscode.DiagnosticSeverity.Warning
+            : vscode.DiagnosticSeverity.Information,
       );
       diagnostic.source = 'Flux GitOps';
       diagnostic.code = problem.code;

@@ -88,3 +88,29 @@ export function sameGitRepository(a: string, b: string): boolean {
   const na = normaliseGitUrl(a);
   return na !== undefined && na === normaliseGitUrl(b);
 }
+
+/** The git folder of a repository root (a `.git` file in a worktree points at the real one). */
+function gitDirOf(root: string): string | undefined {
+  const gitDir = path.join(root, '.git');
+  try {
+    if (!fs.statSync(gitDir).isFile()) return gitDir;
+    const pointer = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(gitDir, 'utf8'));
+    return pointer ? path.resolve(root, pointer[1].trim()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The checked-out branch of the repository holding `folder` (undefined when detached or none). */
+export function readCurrentBranch(folder: string): string | undefined {
+  const root = findGitRoot(folder);
+  const dir = root ? gitDirOf(root) : undefined;
+  if (!dir) return undefined;
+  try {
+    const head = fs.readFileSync(path.join(dir, 'HEAD'), 'utf8').trim();
+    const m = /^ref:\s*refs\/heads\/(.+)$/.exec(head);
+    return m ? m[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -35,7 +35,7 @@ export interface RepoJson {
   }>;
   orphans: string[];
   problems: Array<{
-    severity: 'error' | 'warning';
+    severity: 'error' | 'warning' | 'info';
     code: string;
     file: string;
     line: number;

@@ -65,6 +65,8 @@ export interface DocSummary {
   helm?: HelmSpec;
   /** spec.url of source objects (GitRepository, OCIRepository, HelmRepository, Bucket). */
   url?: string;
+  /** The whole document as plain JS: what a kustomize build starts from. Never mutated. */
+  value: Obj;
 }
 
 export interface ParsedFile {
@@ -73,6 +75,8 @@ export interface ParsedFile {
   errors: YamlIssue[];
   /** Set when the file is the kustomize config of its folder. */
   kustomize: KustConfig | null;
+  /** The kustomize config document as written (patches, generators, transformers). */
+  kustomizeValue?: Obj;
   /** Raw first document, kept only for `.sops.yaml`. */
   raw?: unknown;
   /** True when at least one document is a Kubernetes object (apiVersion and kind). */
@@ -82,7 +86,7 @@ export interface ParsedFile {
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
 function asObj(v: unknown): Obj | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
@@ -258,6 +262,7 @@ export function summarizeFile(path: string, text: string, basename: string): Par
     const kind = str(doc.kind) ?? '';
     if (isKustFile && d.index === 0 && (apiVersion === '' || isKustomizeConfig(apiVersion))) {
       out.kustomize = kustConfig(doc, d.line);
+      out.kustomizeValue = doc;
       continue;
     }
     if (!apiVersion || !kind) continue;
@@ -273,6 +278,7 @@ export function summarizeFile(path: string, text: string, basename: string): Par
       namespace: str(meta?.namespace) ?? '',
       sopsEncrypted: !!sops && (sops.mac !== undefined || sops.lastmodified !== undefined),
       secretHasData: kind === 'Secret' && (asObj(doc.data) !== null || asObj(doc.stringData) !== null),
+      value: doc,
     };
     if (spec) {
       if (kind === 'Kustomization' && isFluxGroup(apiVersion, 'kustomize')) {

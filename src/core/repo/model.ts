@@ -93,7 +93,7 @@ export interface Cluster {
   kustomizations: string[];
 }
 
-export type Severity = 'error' | 'warning';
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface Problem extends SourceLocation {
   severity: Severity;

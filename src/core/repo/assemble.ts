@@ -1,0 +1,202 @@
+/**
+ * From the Flux graph to the model the views read: one FluxKustomization per Kustomization
+ * document, the objects each build applies (with the file and line that define them), clusters
+ * in dependency order.
+ */
+import * as path from 'node:path';
+import { isWithin } from './fsCache';
+import type { ClusterGraph, FluxNode } from './graph';
+import { identityOf, type Rendered } from './kustomize';
+import type { Obj } from './manifest';
+import { kustomizationKey, type Cluster, type FluxKustomization, type KustomizationEntry, type ManifestObject, type Problem } from './model';
+
+function asObj(v: unknown): Obj | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
+}
+
+function str(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+export function nodeKey(n: FluxNode): string {
+  return kustomizationKey(n.namespace, n.name, n.file);
+}
+
+export interface Assembled {
+  clusters: Cluster[];
+  kustomizations: Map<string, FluxKustomization>;
+  objects: ManifestObject[];
+  /** Every rendered object with the Kustomization that applies it. */
+  applied: Array<{ node: FluxNode; object: Rendered }>;
+  problems: Problem[];
+}
+
+function sopsState(o: Obj): ManifestObject['sops'] {
+  const sops = asObj(o.sops);
+  if (sops && (sops.mac !== undefined || sops.lastmodified !== undefined)) return 'encrypted';
+  return o.kind === 'Secret' ? 'plaintext' : null;
+}
+
+/** The top-level entry of a node's path an object came through (an app folder or a loose file). */
+function entryOf(node: FluxNode, o: Rendered): string {
+  const top = o.top;
+  if (node.resolvedPath && isWithin(node.resolvedPath, top) && top !== node.resolvedPath) {
+    const rest = path.relative(node.resolvedPath, top).split(path.sep)[0];
+    return path.join(node.resolvedPath, rest);
+  }
+  return top;
+}
+
+function entriesOf(node: FluxNode, isDir: (p: string) => boolean): KustomizationEntry[] {
+  const byTop = new Map<string, string[]>();
+  for (const o of node.objects) {
+    const t = entryOf(node, o);
+    let l = byTop.get(t);
+    if (!l) byTop.set(t, (l = []));
+    if (!l.includes(o.file)) l.push(o.file);
+  }
+  const order = node.topOrder.filter((t) => byTop.has(t));
+  for (const t of byTop.keys()) if (!order.includes(t)) order.push(t);
+  const all = [...new Set(order)].map((t) => ({ name: path.basename(t), path: t, isFolder: isDir(t), files: byTop.get(t)! }));
+  return [...all.filter((e) => e.isFolder), ...all.filter((e) => !e.isFolder)];
+}
+
+export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean): Assembled {
+  const kustomizations = new Map<string, FluxKustomization>();
+  const clusters: Cluster[] = [];
+  const objects: ManifestObject[] = [];
+  const byIdentity = new Map<string, ManifestObject>();
+  const applied: Assembled['applied'] = [];
+  const problems: Problem[] = [];
+
+  for (const g of graphs) {
+    const keys: string[] = [];
+    for (const n of g.nodes) {
+      const key = nodeKey(n);
+      keys.push(key);
+      const existing = kustomizations.get(key);
+      if (existing) {
+        if (!existing.clusters.includes(g.name)) existing.clusters.push(g.name);
+        continue;
+      }
+      const spec = n.spec;
+      const ref = asObj(spec.sourceRef);
+      const dec = asObj(spec.decryption);
+      const files = [...new Set(n.objects.map((o) => o.file))];
+      kustomizations.set(key, {
+        key,
+        name: n.name,
+        namespace: n.namespace,
+        apiVersion: n.apiVersion,
+        file: n.file,
+        line: n.line,
+        cluster: g.name,
+        clusters: [g.name],
+        specPath: str(spec.path) ?? '',
+        resolvedPath: n.resolvedPath,
+        external: n.external,
+        dependsOn: (Array.isArray(spec.dependsOn) ? spec.dependsOn : [])
+          .map((d) => asObj(d))
+          .filter((d): d is Obj => !!d && !!str(d.name))
+          .map((d) => `${str(d.namespace) || n.namespace}/${str(d.name)}`),
+        sourceRef: ref ? { kind: str(ref.kind) ?? 'GitRepository', name: str(ref.name) ?? '', namespace: str(ref.namespace) || n.namespace } : null,
+        interval: str(spec.interval),
+        suspend: spec.suspend === true,
+        targetNamespace: str(spec.targetNamespace) || null,
+        decryption: dec ? { provider: str(dec.provider) ?? '', secretRef: str(asObj(dec.secretRef)?.name) ?? null } : null,
+        files,
+        entries: entriesOf(n, isDir),
+        parent: n.parent ? nodeKey(n.parent) : null,
+      });
+      for (const o of n.objects) {
+        applied.push({ node: n, object: o });
+        const id = identityOf(o.value);
+        const ident = `${o.file}#${o.docIndex}#${o.line}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`;
+        let mo = byIdentity.get(ident);
+        if (!mo) {
+          mo = {
+            file: o.file,
+            line: o.line,
+            apiVersion: id.apiVersion,
+            kind: id.kind,
+            name: id.name,
+            namespace: id.namespace,
+            documentIndex: o.docIndex,
+            appliedBy: [],
+            sops: sopsState(o.value),
+          };
+          if (id.kind === 'HelmRelease') {
+            const chart = asObj(asObj(asObj(o.value.spec)?.chart)?.spec);
+            mo.chart = { name: str(chart?.chart), version: str(chart?.version) };
+          }
+          byIdentity.set(ident, mo);
+          objects.push(mo);
+        }
+        if (!mo.appliedBy.includes(key)) mo.appliedBy.push(key);
+      }
+      problems.push(...n.problems);
+    }
+    clusters.push({ name: g.name, folder: g.folder, kustomizations: dependencyOrder(keys, kustomizations) });
+  }
+  problems.push(...dependencyCycles(kustomizations));
+  return { clusters, kustomizations, objects, applied, problems };
+}
+
+/** Kahn's order, keeping discovery order (root first) among independent Kustomizations. */
+function dependencyOrder(keys: string[], all: Map<string, FluxKustomization>): string[] {
+  const list = [...new Set(keys)];
+  const byId = new Map<string, string>();
+  for (const k of list) {
+    const x = all.get(k)!;
+    byId.set(`${x.namespace}/${x.name}`, k);
+  }
+  const deps = new Map<string, string[]>();
+  for (const k of list) deps.set(k, all.get(k)!.dependsOn.map((d) => byId.get(d)).filter((d): d is string => !!d && d !== k));
+  const out: string[] = [];
+  const done = new Set<string>();
+  while (out.length < list.length) {
+    let next = list.find((k) => !done.has(k) && deps.get(k)!.every((d) => done.has(d)));
+    if (!next) next = list.find((k) => !done.has(k))!;
+    done.add(next);
+    out.push(next);
+  }
+  return out;
+}
+
+function dependencyCycles(all: Map<string, FluxKustomization>): Problem[] {
+  const problems: Problem[] = [];
+  const byId = new Map<string, FluxKustomization>();
+  for (const k of all.values()) if (!byId.has(`${k.namespace}/${k.name}`)) byId.set(`${k.namespace}/${k.name}`, k);
+  const state = new Map<FluxKustomization, 1 | 2>();
+  const stack: FluxKustomization[] = [];
+  const reported = new Set<string>();
+  const visit = (k: FluxKustomization): void => {
+    state.set(k, 1);
+    stack.push(k);
+    for (const d of k.dependsOn) {
+      const t = byId.get(d);
+      if (!t) continue;
+      const s = state.get(t);
+      if (s === 1) {
+        const cycle = stack.slice(stack.indexOf(t));
+        const id = cycle.map((x) => x.key).sort().join(',');
+        if (!reported.has(id)) {
+          reported.add(id);
+          problems.push({
+            severity: 'error',
+            code: 'dependency-cycle',
+            file: k.file,
+            line: k.line,
+            message: `Kustomizations depend on each other in a cycle: ${[...cycle, t].map((x) => x.name).join(' → ')}; none of them will ever be ready.`,
+          });
+        }
+      } else if (s === undefined) visit(t);
+    }
+    stack.pop();
+    state.set(k, 2);
+  };
+  for (const k of all.values()) if (!state.has(k)) visit(k);
+  return problems;
+}

@@ -1,0 +1,193 @@
+/**
+ * What nothing applies, and whether that was meant: an entry commented out (`# - ./foo`) or an
+ * empty `resources: []` is a deliberate choice (disabled), a folder an Argo CD Application reads
+ * is managed by Argo CD, and only what is left is reported as forgotten, with the line to add.
+ */
+import * as path from 'node:path';
+import { isWithin, relSlash } from './fsCache';
+import type { FluxNode } from './graph';
+import type { Obj } from './manifest';
+import type { OrphanUnit, Problem } from './model';
+import type { RepoDoc } from './roots';
+
+export interface IntentHost {
+  hasManifests(file: string): boolean;
+  firstLine(file: string): number;
+  readText(file: string): string | null;
+  kustomizationFile(dir: string): string | null;
+  kustomizeValue(file: string): Obj | null;
+  lineOf(container: unknown, key: string | number): number | undefined;
+}
+
+export interface IntentInput {
+  /** The folder orphans are shown relative to (the workspace root). */
+  root: string;
+  gitRoot: string;
+  discovered: string[];
+  /** Files some build reads: applied manifests, kustomize inputs, sync root files. */
+  used: Set<string>;
+  nodes: FluxNode[];
+  docs: RepoDoc[];
+  /** Key of a node, for the units' `kustomization` field. */
+  keyOf(n: FluxNode): string;
+  clusterOf(n: FluxNode): string;
+}
+
+function asObj(v: unknown): Obj | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
+}
+
+/** Folders of this repository that Argo CD Applications read. */
+function argoPaths(docs: RepoDoc[], gitRoot: string): string[] {
+  const out: string[] = [];
+  for (const d of docs) {
+    const v = d.value;
+    if (typeof v.apiVersion !== 'string' || !v.apiVersion.startsWith('argoproj.io/')) continue;
+    if (v.kind !== 'Application' && v.kind !== 'ApplicationSet') continue;
+    const spec = asObj(v.spec) ?? {};
+    const template = asObj(asObj(spec.template)?.spec);
+    const specs = [spec, template].filter((s): s is Obj => !!s);
+    for (const s of specs) {
+      const sources = [asObj(s.source), ...(Array.isArray(s.sources) ? s.sources.map(asObj) : [])];
+      for (const src of sources) {
+        const p = src && typeof src.path === 'string' ? src.path : null;
+        if (p && !p.includes('{{')) out.push(path.resolve(gitRoot, p.replace(/^\.?\//, '')));
+      }
+    }
+  }
+  return out;
+}
+
+/** Comment lines that list an entry (`# - ./foo`, `#- foo/ks.yaml`), resolved against their file's folder. */
+function commentedEntries(text: string, dir: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*#+\s*-\s+["']?([^\s"'#]+)["']?\s*(?:#.*)?$/.exec(line);
+    if (m && !m[1].includes('://')) out.push(path.resolve(dir, m[1]));
+  }
+  return out;
+}
+
+export function findOrphans(host: IntentHost, input: IntentInput): { orphans: string[]; units: OrphanUnit[]; problems: Problem[] } {
+  const { root, gitRoot, used } = input;
+  const appliedAncestors = new Set<string>();
+  for (const f of used) {
+    for (let dir = path.dirname(f); !appliedAncestors.has(dir); ) {
+      appliedAncestors.add(dir);
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  // Folders a build went through, and how many Kustomizations go through each.
+  const visitedBy = new Map<string, FluxNode[]>();
+  const broken = new Set<string>();
+  for (const n of input.nodes) {
+    for (const dir of n.visited.keys()) {
+      let l = visitedBy.get(dir);
+      if (!l) visitedBy.set(dir, (l = []));
+      if (!l.includes(n)) l.push(n);
+    }
+    for (const b of n.broken) broken.add(b);
+  }
+  const argo = argoPaths(input.docs, gitRoot);
+  const orphans: string[] = [];
+  const units = new Map<string, OrphanUnit & { anchor: string | null; skip: boolean; firstLine: number }>();
+  for (const f of input.discovered) {
+    if (used.has(f) || !host.hasManifests(f)) continue;
+    orphans.push(f);
+    let child = f;
+    let dir = path.dirname(f);
+    let anchor: string | null = null;
+    let skip = false;
+    for (;;) {
+      if (visitedBy.has(dir)) {
+        anchor = dir;
+        break;
+      }
+      if (broken.has(dir)) {
+        skip = true;
+        break;
+      }
+      if (appliedAncestors.has(dir) || dir === root || !isWithin(root, dir)) break;
+      child = dir;
+      dir = path.dirname(dir);
+    }
+    let unit = units.get(child);
+    if (!unit) {
+      const host0 = anchor ? visitedBy.get(anchor)![0] : null;
+      unit = {
+        path: child,
+        isFolder: child !== f,
+        files: [],
+        kustomization: host0 ? input.keyOf(host0) : null,
+        cluster: host0 ? input.clusterOf(host0) : null,
+        listedIn: anchor ? host.kustomizationFile(anchor) : null,
+        anchor,
+        skip,
+        firstLine: host.firstLine(f),
+      };
+      units.set(child, unit);
+    }
+    unit.files.push(f);
+  }
+
+  const problems: Problem[] = [];
+  const commentCache = new Map<string, string[]>();
+  const commentedIn = (kfile: string): string[] => {
+    let c = commentCache.get(kfile);
+    if (!c) commentCache.set(kfile, (c = commentedEntries(host.readText(kfile) ?? '', path.dirname(kfile))));
+    return c;
+  };
+  const outUnits: OrphanUnit[] = [];
+  for (const u of units.values()) {
+    const { anchor, skip, firstLine, ...unit } = u;
+    outUnits.push(unit);
+    if (skip) continue;
+    const shown = relSlash(root, u.path) + (u.isFolder ? '/' : '');
+    const at = { file: u.files[0], line: firstLine };
+    if (argo.some((a) => isWithin(a, u.path) || isWithin(u.path, a))) {
+      problems.push({ severity: 'info', code: 'argocd-managed', ...at, message: `${shown} is read by an Argo CD Application of this repository, not by Flux.` });
+      continue;
+    }
+    // Commented out in a kustomization.yaml on the way up: disabled on purpose.
+    let disabled: string | null = null;
+    for (let dir = path.dirname(u.path); isWithin(gitRoot, dir) && !disabled; dir = path.dirname(dir)) {
+      const kf = host.kustomizationFile(dir);
+      if (kf) {
+        const hit = commentedIn(kf).some((e) => isWithin(e, u.path) || isWithin(u.path, e));
+        const cfg = host.kustomizeValue(kf);
+        const empty = Array.isArray(cfg?.resources) && cfg.resources.length === 0 && dir === path.dirname(u.path);
+        if (hit || empty) disabled = kf;
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+    if (disabled) {
+      problems.push({
+        severity: 'info',
+        code: 'disabled',
+        ...at,
+        message: `${shown} is disabled: ${relSlash(root, disabled)} ${u.isFolder ? 'lists it only in a comment or lists nothing' : 'lists it only in a comment'}.`,
+      });
+      continue;
+    }
+    if (u.listedIn && anchor) {
+      const shared = (visitedBy.get(anchor)?.length ?? 0) > 1;
+      const kcfg = host.kustomizeValue(u.listedIn);
+      const rel = relSlash(path.dirname(u.listedIn), u.path) + (u.isFolder ? '/' : '');
+      const line = (kcfg && host.lineOf(kcfg, 'resources')) ?? 1;
+      problems.push({
+        severity: 'warning',
+        code: 'not-applied',
+        file: u.listedIn,
+        line,
+        message: shared
+          ? `${u.isFolder ? 'Folder' : 'File'} ${shown} has manifests that no Flux Kustomization applies (${relSlash(root, u.listedIn)} is a base shared by several Kustomizations).`
+          : `${u.isFolder ? 'Folder' : 'File'} ${shown} has manifests that no Flux Kustomization applies: add "${rel}" to the resources of ${relSlash(root, u.listedIn)}.`,
+      });
+    } else {
+      problems.push({ severity: 'warning', code: 'not-applied', ...at, message: `${u.isFolder ? 'Folder' : 'File'} ${shown} has manifests that no Flux Kustomization applies.` });
+    }
+  }
+  return { orphans, units: outUnits, problems };
+}

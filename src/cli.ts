@@ -8,7 +8,8 @@ import { relSlash } from './core/repo/fsCache';
 
 const USAGE = `Usage:
   flux-gitops scan <folder> [--json]   Show what Flux applies from a repository (JSON with --json)
-  flux-gitops check <folder>           List problems; exit 1 when there is an error
+  flux-gitops check <folder> [--strict]  List problems; exit 1 when there is an error
+                                       (--strict: also on a warning, e.g. a folder nothing applies)
 `;
 
 interface Io {
@@ -41,7 +42,8 @@ function printTree(model: RepoModel, base: string, io: Io): void {
     for (const o of model.orphans) io.out(`  ${rel(o)}`);
   }
   const errors = model.problems.filter((p) => p.severity === 'error').length;
-  io.out(`${model.objects.length} objects, ${errors} errors, ${model.problems.length - errors} warnings`);
+  const warnings = model.problems.filter((p) => p.severity === 'warning').length;
+  io.out(`${model.objects.length} objects, ${errors} errors, ${warnings} warnings`);
 }
 
 /** Runs the CLI with arguments (without node and script); returns the exit code. */
@@ -75,12 +77,12 @@ export function main(
   for (const p of problems)
     io.out(`${relSlash(base, p.file) || '.'}:${p.line}: ${p.severity} [${p.code}] ${p.message}`);
   const errors = problems.filter((p) => p.severity === 'error').length;
-  const warnings = problems.length - errors;
+  const warnings = problems.filter((p) => p.severity === 'warning').length;
   io.out(
     `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} ` +
       `(${model.kustomizations.size} Flux Kustomizations, ${model.objects.length} objects)`,
   );
-  return errors > 0 ? 1 : 0;
+  return errors > 0 || (flags.has('--strict') && warnings > 0) ? 1 : 0;
 }
 
 if (require.main === module) {

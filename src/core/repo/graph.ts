@@ -59,6 +59,8 @@ export interface ClusterGraph {
 
 export interface Graph {
   clusters: ClusterGraph[];
+  /** `Kind/namespace/name` of every source the repository declares or generates. */
+  sources: string[];
   problems: Problem[];
   notes: Problem[];
 }
@@ -220,23 +222,21 @@ export class FluxGraphBuilder {
       return { local: false, base: null };
     }
     if (kind === 'ExternalArtifact' && info?.copies) {
-      const copies = info.copies;
-      const fromLocal = copies.every((c) => {
+      const copies = info.copies.map((c) => {
         const [k, ns, n] = c.fromSource.split('/');
-        return this.locate(k, ns || namespace, n, root, rootBase).local;
+        return { ...c, where: this.locate(k, ns || namespace, n, root, rootBase) };
       });
-      if (!fromLocal) return { local: false, base: null };
-      const gitRoot = this.host.gitRoot;
+      if (copies.length === 0 || !copies.every((c) => c.where.local && c.where.base)) return { local: false, base: null };
       return {
         local: true,
-        base: gitRoot,
+        base: copies[0].where.base,
         map: (rel: string) => {
           for (const c of copies) {
-            const to = c.to.replace(/\/+$/, '');
+            const to = c.to.replace(/\/?\*\*.*$/, '').replace(/\/+$/, '');
             const from = c.from.replace(/\/?\*\*.*$/, '').replace(/\/+$/, '');
             if (to === '' || rel === to || rel.startsWith(to + '/')) {
               const rest = to === '' ? rel : rel.slice(to.length).replace(/^\//, '');
-              const candidate = path.resolve(gitRoot, from, rest);
+              const candidate = path.resolve(c.where.base!, from, rest);
               if (this.host.kind(candidate) === 'dir') return candidate;
             }
           }
@@ -441,7 +441,14 @@ export class FluxGraphBuilder {
       const spec = asObj(d.value.spec) ?? {};
       const ref = asObj(spec.sourceRef);
       if ((str(ref?.kind) ?? 'GitRepository') !== 'GitRepository') return false;
-      return isWithin(path.resolve(this.host.gitRoot, specRel(str(spec.path) ?? '')), d.file);
+      const specPath = str(spec.path) ?? '';
+      if (!isWithin(path.resolve(this.host.gitRoot, specRel(specPath)), d.file)) return false;
+      // Its source must be this checkout: by URL when Git says, else it must name a path
+      // (a Kustomization on another repository usually builds that repository's root).
+      const source = this.findSource('GitRepository', str(ref?.namespace) || str(meta(d.value).namespace) || '', str(ref?.name) ?? '');
+      const key = source?.url ? normaliseGitUrl(source.url) : undefined;
+      if (this.host.hasGit) return !!key && this.host.remotes.has(key);
+      return specRel(specPath) !== '';
     });
     for (const d of candidates) {
       if (reached.has(`${d.file}#${d.index}`)) continue;
@@ -454,7 +461,8 @@ export class FluxGraphBuilder {
     }
     if (clusters.length === 0) this.inferRoots(clusters);
     this.nameClusters(clusters);
-    return { clusters, problems: this.problems, notes: this.notes };
+    const sources = [...this.sources.values()].map((x) => `${x.kind}/${x.namespace}/${x.name}`);
+    return { clusters, sources, problems: this.problems, notes: this.notes };
   }
 
   private kustomizationRoot(d: RepoDoc, kind: SyncRoot['kind']): SyncRoot {
@@ -462,14 +470,11 @@ export class FluxGraphBuilder {
     const spec = asObj(d.value.spec) ?? {};
     const ref = asObj(spec.sourceRef);
     const namespace = str(m.namespace) ?? 'flux-system';
+    const sourceKind = str(ref?.kind) ?? 'GitRepository';
+    const sourceNs = str(ref?.namespace) || namespace;
+    const info = ref ? this.findSource(sourceKind, sourceNs, str(ref.name) ?? '') : undefined;
     const source = ref
-      ? {
-          kind: str(ref.kind) ?? 'GitRepository',
-          name: str(ref.name) ?? '',
-          namespace: str(ref.namespace) || namespace,
-          url: null,
-          ref: null,
-        }
+      ? { kind: sourceKind, name: str(ref.name) ?? '', namespace: sourceNs, url: info?.url ?? null, ref: info?.branch ?? null }
       : null;
     return {
       kind,

@@ -350,10 +350,12 @@ export class RepoIndex {
     const remote: Array<SourceLocation & { url: string }> = [];
     const used = new Set<string>();
     const allDocs: RepoDoc[] = [];
+    const knownSources: string[] = [];
     for (const [base, g] of groups) {
       const host = this.host(base, g.files);
       const graph = new FluxGraphBuilder(host, g.docs, g.files, this.options.ociArtifactFolder ?? null).build();
       problems.push(...graph.problems, ...graph.notes);
+      knownSources.push(...graph.sources);
       for (const c of graph.clusters) {
         clusterGraphs.push(c);
         if (c.note) problems.push(problem('info', 'oci-folder', c.root.file, c.root.line, c.note));
@@ -392,7 +394,7 @@ export class RepoIndex {
         },
         nodes,
         allDocs,
-        [...rootSources, ...rootKs],
+        [...rootSources, ...rootKs, ...knownSources],
       ),
     );
     for (const f of used) {

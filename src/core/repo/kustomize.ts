@@ -586,8 +586,12 @@ function generate(dir: string, g: Obj, kind: 'ConfigMap' | 'Secret', globalOptio
     if (!s) continue;
     const eq = s.indexOf('=');
     const key = eq >= 0 ? s.slice(0, eq) : path.basename(s);
-    const file = path.resolve(dir, eq >= 0 ? s.slice(eq + 1) : s);
-    const text = readInput(file, at, ctx);
+    const source = eq >= 0 ? s.slice(eq + 1) : s;
+    if (isRemoteResource(source)) {
+      ctx.remote.push({ ...at, url: source });
+      continue;
+    }
+    const text = readInput(path.resolve(dir, source), at, ctx);
     if (text !== null) data[key] = text;
   }
   for (const e of [...listOf(g.envs), ...listOf(g.env)]) {

@@ -34,7 +34,7 @@ test('bad-input corpus: every problem reported where it is, the rest still scans
   assert.equal(one('plaintext-secret', 'apps/secret.yaml').severity, 'error');
   assert.equal(one('unresolved-reference', 'apps/helm.yaml', 12).severity, 'warning');
   const forgotten = one('not-applied', 'apps/kustomization.yaml');
-  assert.equal(forgotten.severity, 'error');
+  assert.equal(forgotten.severity, 'warning');
   assert.match(forgotten.message, /apps\/forgotten\//);
   // Remote resources are listed, never fetched.
   assert.deepEqual(

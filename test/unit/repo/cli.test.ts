@@ -13,7 +13,7 @@ function run(args: string[]): { code: number; out: string; err: string } {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-test('check exits 1 and names the app folder missing from its parent kustomization.yaml', () => {
+test('check names the app folder missing from its parent kustomization.yaml (a warning; --strict exits 1)', () => {
   const root = tempCopy('superbloom-like');
   try {
     const app = path.join(root, 'flux/clusters/demo/apps/blog');
@@ -22,12 +22,14 @@ test('check exits 1 and names the app folder missing from its parent kustomizati
     // The real binary, as CI would run it.
     const cli = path.join(repoRoot, 'out', 'src', 'cli.js');
     const r = spawnSync(process.execPath, [cli, 'check', root], { encoding: 'utf8' });
-    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(
       r.stdout,
-      /^flux\/clusters\/demo\/apps\/kustomization\.yaml:\d+: error \[not-applied\] .*apps\/blog\//m,
+      /^flux\/clusters\/demo\/apps\/kustomization\.yaml:\d+: warning \[not-applied\] .*add "blog\/" to the resources/m,
     );
-    assert.match(r.stdout, /1 error, 0 warnings/);
+    assert.match(r.stdout, /0 errors, 1 warning/);
+    const strict = spawnSync(process.execPath, [cli, 'check', root, '--strict'], { encoding: 'utf8' });
+    assert.equal(strict.status, 1, strict.stdout + strict.stderr);
   } finally {
     removeTemp(root);
   }

@@ -49,7 +49,7 @@ test('updates after edits, additions and removals equal a fresh scan', () => {
     model = index.updateFile(path.join(demo, 'apps/blog/ns.yaml'));
     check(model, 'new folder');
     const orphan = model.problems.find((p) => p.code === 'not-applied')!;
-    assert.equal(orphan.severity, 'error');
+    assert.equal(orphan.severity, 'warning');
     assert.match(orphan.message, /apps\/blog\//);
     assert.equal(path.basename(orphan.file), 'kustomization.yaml');
 

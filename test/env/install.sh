@@ -2,15 +2,15 @@
 # Provides the real binaries and the Flux CRDs the cluster and sops tests need, in a cache folder
 # outside the repository that survives between runs:
 #
-#   ${FLUX_GITOPS_CACHE:-$HOME/.cache/flux-gitops}/bin/{sops,etcd,kube-apiserver,age,age-keygen}
+#   ${FLUX_GITOPS_CACHE:-$HOME/.cache/flux-gitops}/bin/{sops,etcd,kube-apiserver,age,age-keygen,flux}
 #   ${FLUX_GITOPS_CACHE:-$HOME/.cache/flux-gitops}/crds/*.yaml   (one file per Flux CRD)
 #
 # Idempotent: each item has a stamp file keyed by its version (and by the wrapper module's files),
 # so a second run is a quick no-op. Binaries found in $KUBEBUILDER_ASSETS or on PATH are used
 # instead of building (they are linked into the cache's bin folder).
 #
-# Sources: Go modules through `go` (sops, etcd, kube-apiserver, the Flux controllers' CRDs) and
-# Debian packages through apt-get (age). Nothing else is downloaded.
+# Sources: Go modules through `go` (sops, etcd, kube-apiserver, the flux CLI, the Flux controllers'
+# CRDs) and Debian packages through apt-get (age). Nothing else is downloaded.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,6 +24,9 @@ SOPS_VERSION="v3.13.2"
 ETCD_VERSION="v3.6.16"  # must match test/env/go/etcd/go.mod
 KUBE_VERSION="v1.34.4"  # must match test/env/go/kube-apiserver/go.mod
 FLUX_VERSION="v2.7.3"
+# The flux CLI whose `flux build kustomization` is the conformance oracle (test/env/flux-oracle.mjs).
+FLUX_CLI_MODULE="github.com/fluxcd/flux2/v2"
+FLUX_CLI_VERSION="v2.9.5"
 # The controller versions Flux v2.7.3 ships (image tags of its gotk-components.yaml).
 FLUX_CRD_MODULES=(
   "github.com/fluxcd/source-controller@v1.7.3"
@@ -214,11 +217,58 @@ provide_crds() {
   log "copied $count CRDs to $CRDS"
 }
 
+# --- flux CLI ---------------------------------------------------------------------------------
+# `go install .../cmd/flux@version` is refused: flux2's go.mod carries a replace directive (a CVE pin,
+# gopkg.in/yaml.v3 => gopkg.in/yaml.v3 v3.0.1). It points at a published version, and `go build`
+# inside a copy of the module honours it, so the copy is built as the main module, replace kept.
+# A replace to a local path could not be honoured that way; none exists, and one appearing with a
+# version bump stops the build instead of being silently dropped.
+# cmd/flux embeds manifests/*.yaml, which flux2's release process generates (it is not in the
+# module); only `flux install` and `bootstrap` read it, so a placeholder satisfies the go:embed.
+provide_flux() {
+  local stamp="$STAMPS/flux-$FLUX_CLI_VERSION" src="$CACHE/src/flux2-$FLUX_CLI_VERSION" ext json dir start
+  if ext="$(external_binary flux)" && "$ext" version --client 2>/dev/null | grep -qx "flux: $FLUX_CLI_VERSION"; then
+    link_external flux "$ext"
+    return 0
+  fi
+  if [[ -f "$stamp" && -x "$BIN/flux" && ! -L "$BIN/flux" ]]; then
+    return 0
+  fi
+  log "building flux $FLUX_CLI_VERSION from the Go module proxy (log: $LOGS/flux-build.log) ..."
+  start=$SECONDS
+  rm -f "$BIN/flux" "$STAMPS/flux-"*
+  if ! json="$(cd "$CACHE" && go mod download -json "$FLUX_CLI_MODULE@$FLUX_CLI_VERSION" 2>&1)"; then
+    printf '%s\n' "$json" >&2
+    die "go mod download $FLUX_CLI_MODULE@$FLUX_CLI_VERSION failed"
+  fi
+  dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -n 1)"
+  [[ -n "$dir" && -f "$dir/go.mod" ]] || die "$FLUX_CLI_MODULE@$FLUX_CLI_VERSION has no go.mod (Dir='$dir')"
+  if grep -Eq '=>[[:space:]]*\.{1,2}/' "$dir/go.mod"; then
+    die "$FLUX_CLI_MODULE@$FLUX_CLI_VERSION replaces a module by a local path; provide_flux must be adapted"
+  fi
+  rm -rf "$src"
+  mkdir -p "$CACHE/src"
+  cp -R "$dir" "$src"
+  chmod -R u+w "$src"
+  mkdir -p "$src/cmd/flux/manifests"
+  printf '# placeholder: flux install/bootstrap manifests are not built here\n' >"$src/cmd/flux/manifests/placeholder.yaml"
+  if ! (cd "$src" && go build "${GO_BUILD_FLAGS[@]}" -ldflags "$LDFLAGS -X main.VERSION=${FLUX_CLI_VERSION#v}" \
+    -o "$BIN/.flux.tmp" ./cmd/flux) >"$LOGS/flux-build.log" 2>&1; then
+    rm -f "$BIN/.flux.tmp"
+    tail -n 30 "$LOGS/flux-build.log" >&2
+    die "flux $FLUX_CLI_VERSION build failed (see $LOGS/flux-build.log)"
+  fi
+  mv -f "$BIN/.flux.tmp" "$BIN/flux"
+  touch "$stamp"
+  log "built flux in $((SECONDS - start)) s"
+}
+
 provide_crds
 provide_age
 provide_sops
 provide_etcd
 provide_kube_apiserver
+provide_flux
 
 version_of() {
   case "$1" in
@@ -226,10 +276,11 @@ version_of() {
     etcd) "$2" --version 2>/dev/null | head -n 1 ;;
     kube-apiserver) "$2" --version 2>/dev/null | head -n 1 ;;
     age | age-keygen) "$2" --version 2>/dev/null | head -n 1 ;;
+    flux) "$2" version --client 2>/dev/null | head -n 1 ;;
   esac
 }
 
-for name in sops etcd kube-apiserver age age-keygen; do
+for name in sops etcd kube-apiserver age age-keygen flux; do
   target="$BIN/$name"
   where="$target"
   if [[ -L "$target" ]]; then where="$target -> $(readlink "$target")"; fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need (idempotent, cached outside the clone in
 # $FLUX_GITOPS_CACHE, default ~/.cache/flux-gitops), builds, lints, and runs every layer:
-# unit (plain Node), sops (the real sops binary), cluster (a real kube-apiserver + etcd),
+# unit (plain Node), conformance (the model against the real flux CLI on ../shared/corpus), sops (the real sops binary), cluster (a real kube-apiserver + etcd),
 # integration (inside a real VS Code extension host), UI (Playwright on the workbench), and
 # packages the VSIX. Every layer runs even when an earlier one fails; the exit code is
 # non-zero when any failed. The last line sums them up: "tests: N passed, N failed".
@@ -61,6 +61,7 @@ step "lint (eslint + prettier)" npm run --silent lint
 
 layer "unit" node scripts/run-node-tests.mjs out/test/unit
 layer "sops" node scripts/run-node-tests.mjs out/test/sops
+layer "conformance" node scripts/run-node-tests.mjs out/test/conformance
 layer "cluster" node scripts/run-node-tests.mjs --test-concurrency=1 out/test/cluster
 layer "integration" node test/harness/run-ext-tests.mjs
 layer "ui" node test/harness/ui-tests.mjs

@@ -213,7 +213,10 @@ async function compareCluster(
   const theirs = new Set(
     result.objects.map((o) => `${o.appliedBy ?? '?'} → ${id({ ...o, namespace: o.namespace ?? '' })}`),
   );
-  for (const x of ours) theirs.has(x) ? (row.matched++, null) : row.onlyOurs.push(x);
+  for (const x of ours) {
+    if (theirs.has(x)) row.matched++;
+    else row.onlyOurs.push(x);
+  }
   for (const x of theirs) if (!ours.has(x)) row.onlyFlux.push(x);
   return row;
 }

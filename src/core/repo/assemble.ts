@@ -8,7 +8,14 @@ import { isWithin } from './fsCache';
 import type { ClusterGraph, FluxNode } from './graph';
 import { identityOf, type Rendered } from './kustomize';
 import type { Obj } from './manifest';
-import { kustomizationKey, type Cluster, type FluxKustomization, type KustomizationEntry, type ManifestObject, type Problem } from './model';
+import {
+  kustomizationKey,
+  type Cluster,
+  type FluxKustomization,
+  type KustomizationEntry,
+  type ManifestObject,
+  type Problem,
+} from './model';
 
 function asObj(v: unknown): Obj | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
@@ -59,7 +66,12 @@ function entriesOf(node: FluxNode, isDir: (p: string) => boolean): Kustomization
   }
   const order = node.topOrder.filter((t) => byTop.has(t));
   for (const t of byTop.keys()) if (!order.includes(t)) order.push(t);
-  const all = [...new Set(order)].map((t) => ({ name: path.basename(t), path: t, isFolder: isDir(t), files: byTop.get(t)! }));
+  const all = [...new Set(order)].map((t) => ({
+    name: path.basename(t),
+    path: t,
+    isFolder: isDir(t),
+    files: byTop.get(t)!,
+  }));
   return [...all.filter((e) => e.isFolder), ...all.filter((e) => !e.isFolder)];
 }
 
@@ -101,11 +113,19 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
           .map((d) => asObj(d))
           .filter((d): d is Obj => !!d && !!str(d.name))
           .map((d) => `${str(d.namespace) || n.namespace}/${str(d.name)}`),
-        sourceRef: ref ? { kind: str(ref.kind) ?? 'GitRepository', name: str(ref.name) ?? '', namespace: str(ref.namespace) || n.namespace } : null,
+        sourceRef: ref
+          ? {
+              kind: str(ref.kind) ?? 'GitRepository',
+              name: str(ref.name) ?? '',
+              namespace: str(ref.namespace) || n.namespace,
+            }
+          : null,
         interval: str(spec.interval),
         suspend: spec.suspend === true,
         targetNamespace: str(spec.targetNamespace) || null,
-        decryption: dec ? { provider: str(dec.provider) ?? '', secretRef: str(asObj(dec.secretRef)?.name) ?? null } : null,
+        decryption: dec
+          ? { provider: str(dec.provider) ?? '', secretRef: str(asObj(dec.secretRef)?.name) ?? null }
+          : null,
         files,
         entries: entriesOf(n, isDir),
         parent: n.parent ? nodeKey(n.parent) : null,
@@ -153,7 +173,14 @@ function dependencyOrder(keys: string[], all: Map<string, FluxKustomization>): s
     byId.set(`${x.namespace}/${x.name}`, k);
   }
   const deps = new Map<string, string[]>();
-  for (const k of list) deps.set(k, all.get(k)!.dependsOn.map((d) => byId.get(d)).filter((d): d is string => !!d && d !== k));
+  for (const k of list)
+    deps.set(
+      k,
+      all
+        .get(k)!
+        .dependsOn.map((d) => byId.get(d))
+        .filter((d): d is string => !!d && d !== k),
+    );
   const out: string[] = [];
   const done = new Set<string>();
   while (out.length < list.length) {
@@ -168,7 +195,8 @@ function dependencyOrder(keys: string[], all: Map<string, FluxKustomization>): s
 function dependencyCycles(all: Map<string, FluxKustomization>): Problem[] {
   const problems: Problem[] = [];
   const byId = new Map<string, FluxKustomization>();
-  for (const k of all.values()) if (!byId.has(`${k.namespace}/${k.name}`)) byId.set(`${k.namespace}/${k.name}`, k);
+  for (const k of all.values())
+    if (!byId.has(`${k.namespace}/${k.name}`)) byId.set(`${k.namespace}/${k.name}`, k);
   const state = new Map<FluxKustomization, 1 | 2>();
   const stack: FluxKustomization[] = [];
   const reported = new Set<string>();
@@ -181,7 +209,10 @@ function dependencyCycles(all: Map<string, FluxKustomization>): Problem[] {
       const s = state.get(t);
       if (s === 1) {
         const cycle = stack.slice(stack.indexOf(t));
-        const id = cycle.map((x) => x.key).sort().join(',');
+        const id = cycle
+          .map((x) => x.key)
+          .sort()
+          .join(',');
         if (!reported.has(id)) {
           reported.add(id);
           problems.push({

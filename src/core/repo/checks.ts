@@ -34,7 +34,8 @@ function group(apiVersion: string): string {
 }
 
 // Values that are not secrets themselves: substitution placeholders and secret-manager references.
-const REFERENCE_RE = /^(?:\$\{[^}]+\}|op:\/\/|ref\+|vault:|<path:|awssm:|gcpsm:|azkv:|bw:|doppler:|infisical:|sops:\/\/|akv:\/\/)/;
+const REFERENCE_RE =
+  /^(?:\$\{[^}]+\}|op:\/\/|ref\+|vault:|<path:|awssm:|gcpsm:|azkv:|bw:|doppler:|infisical:|sops:\/\/|akv:\/\/)/;
 
 function isReference(v: unknown): boolean {
   return typeof v === 'string' && (v === '' || REFERENCE_RE.test(v.trim()));
@@ -57,7 +58,12 @@ export function holdsSecretValues(o: Obj): boolean {
   return values.length > 0 && values.some((v) => !isReference(v));
 }
 
-export function checkApplied(host: CheckHost, nodes: FluxNode[], docs: RepoDoc[], extraKnown: string[]): Problem[] {
+export function checkApplied(
+  host: CheckHost,
+  nodes: FluxNode[],
+  docs: RepoDoc[],
+  extraKnown: string[],
+): Problem[] {
   const problems: Problem[] = [];
   const known = new Set<string>(extraKnown);
   const knownByName = new Set<string>();
@@ -72,7 +78,8 @@ export function checkApplied(host: CheckHost, nodes: FluxNode[], docs: RepoDoc[]
     if (id.namespace) known.add(`${id.kind}/${id.namespace}/${id.name}`);
     else knownByName.add(`${id.kind}/${id.name}`);
   }
-  const isKnown = (kind: string, ns: string, name: string): boolean => known.has(`${kind}/${ns}/${name}`) || knownByName.has(`${kind}/${name}`) || name.includes('${');
+  const isKnown = (kind: string, ns: string, name: string): boolean =>
+    known.has(`${kind}/${ns}/${name}`) || knownByName.has(`${kind}/${name}`) || name.includes('${');
 
   const files = new Set<string>();
   const seenObjects = new Set<Rendered['value']>();
@@ -129,7 +136,13 @@ export function checkApplied(host: CheckHost, nodes: FluxNode[], docs: RepoDoc[]
       };
       if (id.kind === 'HelmRelease' && id.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
         const chartSpec = asObj(asObj(spec.chart)?.spec);
-        if (chartSpec) ref(chartSpec.sourceRef, 'HelmRepository', 'Chart sourceRef', host.lineOf(chartSpec, 'sourceRef') ?? o.line);
+        if (chartSpec)
+          ref(
+            chartSpec.sourceRef,
+            'HelmRepository',
+            'Chart sourceRef',
+            host.lineOf(chartSpec, 'sourceRef') ?? o.line,
+          );
         ref(spec.chartRef, 'OCIRepository', 'chartRef', host.lineOf(spec, 'chartRef') ?? o.line);
         for (const [i, d] of (Array.isArray(spec.dependsOn) ? spec.dependsOn : []).entries())
           ref(d, 'HelmRelease', 'dependsOn', host.lineOf(spec.dependsOn, i) ?? o.line);
@@ -146,7 +159,13 @@ export function checkApplied(host: CheckHost, nodes: FluxNode[], docs: RepoDoc[]
                 line: o.line,
                 message: `Secret ${id.name} is not encrypted, but ${relSlash(host.root, cfg.file)} says this file must be (${rule.source ? 'path_regex ' + rule.source : 'catch-all rule'}). Encrypt it with sops before committing.`,
               }
-            : { severity: 'warning', code: 'plaintext-secret', file: o.file, line: o.line, message: `Secret ${id.name} is stored in plain text in Git.` },
+            : {
+                severity: 'warning',
+                code: 'plaintext-secret',
+                file: o.file,
+                line: o.line,
+                message: `Secret ${id.name} is stored in plain text in Git.`,
+              },
         );
       }
     }
@@ -155,7 +174,11 @@ export function checkApplied(host: CheckHost, nodes: FluxNode[], docs: RepoDoc[]
     const sref = asObj(spec.sourceRef);
     if (sref && !n.parent) {
       // A root's source is created with it (bootstrap, FluxInstance).
-    } else if (sref && str(sref.name) && !isKnown(str(sref.kind) ?? 'GitRepository', str(sref.namespace) ?? n.namespace, str(sref.name)!)) {
+    } else if (
+      sref &&
+      str(sref.name) &&
+      !isKnown(str(sref.kind) ?? 'GitRepository', str(sref.namespace) ?? n.namespace, str(sref.name)!)
+    ) {
       problems.push({
         severity: 'warning',
         code: 'unresolved-reference',
@@ -168,7 +191,14 @@ export function checkApplied(host: CheckHost, nodes: FluxNode[], docs: RepoDoc[]
   for (const f of files) {
     const skipped = host.skipped(f);
     if (skipped) problems.push(skipped);
-    for (const e of host.yamlErrors(f)) problems.push({ severity: 'error', code: 'yaml-syntax', file: f, line: e.line, message: `YAML syntax error: ${e.message}` });
+    for (const e of host.yamlErrors(f))
+      problems.push({
+        severity: 'error',
+        code: 'yaml-syntax',
+        file: f,
+        line: e.line,
+        message: `YAML syntax error: ${e.message}`,
+      });
   }
   return problems;
 }

@@ -77,7 +77,10 @@ function str(v: unknown): string | null {
 
 /** spec.path relative to the source root: Flux strips a leading ./ and joins it securely. */
 export function specRel(p: string): string {
-  return p.replace(/\\/g, '/').replace(/^(\.\/|\/)+/, '').replace(/^\.$/, '');
+  return p
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/|\/)+/, '')
+    .replace(/^\.$/, '');
 }
 
 interface SourceInfo {
@@ -121,7 +124,10 @@ export class FluxGraphBuilder {
     const m = meta(o);
     const name = str(m.name) ?? '';
     const spec = asObj(o.spec) ?? {};
-    if (apiVersion.startsWith('source.toolkit.fluxcd.io/') && ['GitRepository', 'OCIRepository', 'Bucket'].includes(kind)) {
+    if (
+      apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
+      ['GitRepository', 'OCIRepository', 'Bucket'].includes(kind)
+    ) {
       const ref = asObj(spec.ref);
       const info: SourceInfo = {
         kind,
@@ -135,7 +141,11 @@ export class FluxGraphBuilder {
       const aliases = new Map<string, string>();
       for (const s of Array.isArray(spec.sources) ? spec.sources : []) {
         const so = asObj(s);
-        if (so) aliases.set(str(so.alias) ?? '', `${str(so.kind) ?? 'GitRepository'}/${str(so.namespace) ?? namespace ?? ''}/${str(so.name) ?? ''}`);
+        if (so)
+          aliases.set(
+            str(so.alias) ?? '',
+            `${str(so.kind) ?? 'GitRepository'}/${str(so.namespace) ?? namespace ?? ''}/${str(so.name) ?? ''}`,
+          );
       }
       for (const a of Array.isArray(spec.artifacts) ? spec.artifacts : []) {
         const ao = asObj(a);
@@ -147,9 +157,20 @@ export class FluxGraphBuilder {
           const to = str(co?.to) ?? '';
           const fm = /^@([^/]+)\/?(.*)$/.exec(from);
           if (!fm) continue;
-          copies.push({ fromSource: aliases.get(fm[1]) ?? '', from: fm[2], to: to.replace(/^@artifact\/?/, '') });
+          copies.push({
+            fromSource: aliases.get(fm[1]) ?? '',
+            from: fm[2],
+            to: to.replace(/^@artifact\/?/, ''),
+          });
         }
-        this.setSource({ kind: 'ExternalArtifact', name: str(ao.name) ?? '', namespace: namespace ?? '', url: null, branch: null, copies });
+        this.setSource({
+          kind: 'ExternalArtifact',
+          name: str(ao.name) ?? '',
+          namespace: namespace ?? '',
+          url: null,
+          branch: null,
+          copies,
+        });
       }
     }
   }
@@ -171,7 +192,10 @@ export class FluxGraphBuilder {
     const gitRoot = this.host.gitRoot;
     let result: { folder: string; note: string | null } = { folder: gitRoot, note: null };
     if (this.ociFolderOverride) {
-      result = { folder: path.resolve(gitRoot, this.ociFolderOverride), note: `the OCI artifact's folder is ${this.ociFolderOverride} (setting)` };
+      result = {
+        folder: path.resolve(gitRoot, this.ociFolderOverride),
+        note: `the OCI artifact's folder is ${this.ociFolderOverride} (setting)`,
+      };
     } else if (this.host.kind(path.resolve(gitRoot, rel)) !== 'dir' || rel === '') {
       // `flux push artifact --path=<folder>`: the folder in which the sync path exists and holds Flux objects.
       const marker = `/${rel}/`;
@@ -202,7 +226,8 @@ export class FluxGraphBuilder {
       name: str(asObj(root.spec.sourceRef)?.name) ?? '',
       namespace: str(asObj(root.spec.sourceRef)?.namespace) ?? root.namespace,
     };
-    const isRootSource = kind === rootSource.kind && name === rootSource.name && namespace === rootSource.namespace;
+    const isRootSource =
+      kind === rootSource.kind && name === rootSource.name && namespace === rootSource.namespace;
     if (isRootSource) return { local: true, base: rootBase };
     const info = this.findSource(kind, namespace, name);
     if (kind === 'GitRepository') {
@@ -218,7 +243,8 @@ export class FluxGraphBuilder {
       return sameUrl && sameBranch ? { local: true, base: this.host.gitRoot } : { local: false, base: null };
     }
     if (kind === 'OCIRepository') {
-      if (info?.url && root.source?.kind === 'OCIRepository' && info.url === root.source.url) return { local: true, base: rootBase };
+      if (info?.url && root.source?.kind === 'OCIRepository' && info.url === root.source.url)
+        return { local: true, base: rootBase };
       return { local: false, base: null };
     }
     if (kind === 'ExternalArtifact' && info?.copies) {
@@ -226,7 +252,8 @@ export class FluxGraphBuilder {
         const [k, ns, n] = c.fromSource.split('/');
         return { ...c, where: this.locate(k, ns || namespace, n, root, rootBase) };
       });
-      if (copies.length === 0 || !copies.every((c) => c.where.local && c.where.base)) return { local: false, base: null };
+      if (copies.length === 0 || !copies.every((c) => c.where.local && c.where.base))
+        return { local: false, base: null };
       return {
         local: true,
         base: copies[0].where.base,
@@ -248,7 +275,11 @@ export class FluxGraphBuilder {
   }
 
   /** Variables of a Kustomization's postBuild, from its spec and the ConfigMaps/Secrets it names. */
-  private variables(spec: Obj, namespace: string, known: Rendered[]): { vars: Variables; opaque: boolean } | null {
+  private variables(
+    spec: Obj,
+    namespace: string,
+    known: Rendered[],
+  ): { vars: Variables; opaque: boolean } | null {
     const postBuild = asObj(spec.postBuild);
     if (!postBuild) return null;
     const vars: Variables = new Map();
@@ -259,8 +290,12 @@ export class FluxGraphBuilder {
       const kind = str(r.kind) ?? 'ConfigMap';
       const name = str(r.name) ?? '';
       const found =
-        known.find((o) => o.value.kind === kind && identityOf(o.value).name === name && (identityOf(o.value).namespace || namespace) === namespace)?.value ??
-        this.docs.find((d) => d.value.kind === kind && identityOf(d.value).name === name)?.value;
+        known.find(
+          (o) =>
+            o.value.kind === kind &&
+            identityOf(o.value).name === name &&
+            (identityOf(o.value).namespace || namespace) === namespace,
+        )?.value ?? this.docs.find((d) => d.value.kind === kind && identityOf(d.value).name === name)?.value;
       if (!found) {
         if (r.optional !== true) opaque = true;
         continue;
@@ -312,11 +347,23 @@ export class FluxGraphBuilder {
       return;
     }
     if (!isWithin(where.base, dir)) {
-      node.problems.push({ severity: 'error', code: 'path-escapes', file: node.file, line: pathLine, message: `spec.path "${specPath}" points outside the repository; not followed.` });
+      node.problems.push({
+        severity: 'error',
+        code: 'path-escapes',
+        file: node.file,
+        line: pathLine,
+        message: `spec.path "${specPath}" points outside the repository; not followed.`,
+      });
       return;
     }
     if (this.host.kind(dir) !== 'dir') {
-      node.problems.push({ severity: 'error', code: 'path-not-found', file: node.file, line: pathLine, message: `spec.path "${specPath}" does not exist in the repository.` });
+      node.problems.push({
+        severity: 'error',
+        code: 'path-not-found',
+        file: node.file,
+        line: pathLine,
+        message: `spec.path "${specPath}" does not exist in the repository.`,
+      });
       return;
     }
     const ctx: BuildContext = {
@@ -330,14 +377,27 @@ export class FluxGraphBuilder {
       stack: [],
     };
     const at = { file: node.file, line: pathLine };
-    const components = (Array.isArray(spec.components) ? spec.components : []).map((c) => str(c)).filter((c): c is string => !!c);
-    let objects = buildFolder(dir, ctx, { namespace: str(spec.targetNamespace), patches: Array.isArray(spec.patches) ? spec.patches : [], components, at }, at);
+    const components = (Array.isArray(spec.components) ? spec.components : [])
+      .map((c) => str(c))
+      .filter((c): c is string => !!c);
+    let objects = buildFolder(
+      dir,
+      ctx,
+      {
+        namespace: str(spec.targetNamespace),
+        patches: Array.isArray(spec.patches) ? spec.patches : [],
+        components,
+        at,
+      },
+      at,
+    );
     const kfile = this.host.kustomizationFile(dir);
     if (kfile) {
       const cfg = this.host.kustomizeValue(kfile) ?? {};
       for (const key of ['resources', 'bases', 'components']) {
         const list = cfg[key];
-        for (const e of Array.isArray(list) ? list : []) if (typeof e === 'string') node.topOrder.push(path.resolve(dir, e));
+        for (const e of Array.isArray(list) ? list : [])
+          if (typeof e === 'string') node.topOrder.push(path.resolve(dir, e));
       }
     }
     const vars = this.variables(spec, node.namespace, known);
@@ -352,7 +412,10 @@ export class FluxGraphBuilder {
   }
 
   private newNode(
-    fields: Pick<FluxNode, 'name' | 'namespace' | 'apiVersion' | 'file' | 'line' | 'docIndex' | 'spec' | 'parent'>,
+    fields: Pick<
+      FluxNode,
+      'name' | 'namespace' | 'apiVersion' | 'file' | 'line' | 'docIndex' | 'spec' | 'parent'
+    >,
   ): FluxNode {
     return {
       ...fields,
@@ -428,7 +491,8 @@ export class FluxGraphBuilder {
     const clusters: ClusterGraph[] = [];
     const reached = new Set<string>();
     const mark = (c: ClusterGraph): void => {
-      for (const n of c.nodes) for (const o of n.objects) if (o.docIndex >= 0) reached.add(`${o.file}#${o.docIndex}`);
+      for (const n of c.nodes)
+        for (const o of n.objects) if (o.docIndex >= 0) reached.add(`${o.file}#${o.docIndex}`);
     };
     for (const root of roots) {
       const c = this.buildCluster(root);
@@ -445,7 +509,11 @@ export class FluxGraphBuilder {
       if (!isWithin(path.resolve(this.host.gitRoot, specRel(specPath)), d.file)) return false;
       // Its source must be this checkout: by URL when Git says, else it must name a path
       // (a Kustomization on another repository usually builds that repository's root).
-      const source = this.findSource('GitRepository', str(ref?.namespace) || str(meta(d.value).namespace) || '', str(ref?.name) ?? '');
+      const source = this.findSource(
+        'GitRepository',
+        str(ref?.namespace) || str(meta(d.value).namespace) || '',
+        str(ref?.name) ?? '',
+      );
       const key = source?.url ? normaliseGitUrl(source.url) : undefined;
       if (this.host.hasGit) return !!key && this.host.remotes.has(key);
       return specRel(specPath) !== '';
@@ -474,7 +542,13 @@ export class FluxGraphBuilder {
     const sourceNs = str(ref?.namespace) || namespace;
     const info = ref ? this.findSource(sourceKind, sourceNs, str(ref.name) ?? '') : undefined;
     const source = ref
-      ? { kind: sourceKind, name: str(ref.name) ?? '', namespace: sourceNs, url: info?.url ?? null, ref: info?.branch ?? null }
+      ? {
+          kind: sourceKind,
+          name: str(ref.name) ?? '',
+          namespace: sourceNs,
+          url: info?.url ?? null,
+          ref: info?.branch ?? null,
+        }
       : null;
     return {
       kind,

@@ -35,13 +35,25 @@ export interface ScanOptions {
 
 const YAML_RE = /\.ya?ml$/i;
 
-function problem(severity: Problem['severity'], code: string, file: string, line: number, message: string): Problem {
+function problem(
+  severity: Problem['severity'],
+  code: string,
+  file: string,
+  line: number,
+  message: string,
+): Problem {
   return { severity, code, file, line, message };
 }
 
 /** A folder that links back to one of its parents: reported, not followed. */
 function symlinkLoop(folder: string, name: string): Problem {
-  return problem('warning', 'symlink-loop', folder, 1, `Folder ${name} links back to one of its parents; not followed.`);
+  return problem(
+    'warning',
+    'symlink-loop',
+    folder,
+    1,
+    `Folder ${name} links back to one of its parents; not followed.`,
+  );
 }
 
 /** An incrementally updated model of the Flux repositories under some folders. */
@@ -229,7 +241,11 @@ export class RepoIndex {
     const git = this.gitRoots.get(root) ?? null;
     if (!git || git === root) return git ?? root;
     // A repository copied inside another one (as test fixtures are): candidates from the Git root down.
-    const candidates = [git, ...this.roots.filter((r) => r !== root && isWithin(r, root) && isWithin(git, r)), root];
+    const candidates = [
+      git,
+      ...this.roots.filter((r) => r !== root && isWithin(r, root) && isWithin(git, r)),
+      root,
+    ];
     let best = -1;
     let base = git;
     for (const c of candidates) {
@@ -259,19 +275,18 @@ export class RepoIndex {
         return null;
       }
     };
-    const self = this;
     return {
       gitRoot: base,
       remotes,
       branch: hasGit ? readCurrentBranch(base) : undefined,
       hasGit,
       kind: (p) => cache.kind(p),
-      kustomizationFile: (dir) => self.hasKustomization(dir),
+      kustomizationFile: (dir) => this.hasKustomization(dir),
       docs: (file) => cache.file(file).parsed?.docs ?? null,
       kustomizeValue: (file) => cache.file(file).parsed?.kustomizeValue ?? null,
       lineOf,
       readText,
-      scanPlain: (dir, problems) => self.scanPlain(dir, problems),
+      scanPlain: (dir, problems) => this.scanPlain(dir, problems),
       generatedConfigMaps: () => {
         if (generated) return generated;
         generated = new Map();
@@ -286,7 +301,10 @@ export class RepoIndex {
             for (const e of Array.isArray(go.files) ? go.files : []) {
               if (typeof e !== 'string') continue;
               const eq = e.indexOf('=');
-              keys.set(eq >= 0 ? e.slice(0, eq) : path.basename(e), path.resolve(path.dirname(f), eq >= 0 ? e.slice(eq + 1) : e));
+              keys.set(
+                eq >= 0 ? e.slice(0, eq) : path.basename(e),
+                path.resolve(path.dirname(f), eq >= 0 ? e.slice(eq + 1) : e),
+              );
             }
             generated.set(go.name, keys);
           }
@@ -331,7 +349,8 @@ export class RepoIndex {
       const root = this.rootOf(f);
       let list = docsOfRoot.get(root);
       if (!list) docsOfRoot.set(root, (list = []));
-      for (const d of this.cache.file(f).parsed?.docs ?? []) list.push({ file: f, index: d.index, line: d.line, value: d.value });
+      for (const d of this.cache.file(f).parsed?.docs ?? [])
+        list.push({ file: f, index: d.index, line: d.line, value: d.value });
     }
     for (const f of discovered) {
       const root = this.rootOf(f);
@@ -353,7 +372,12 @@ export class RepoIndex {
     const knownSources: string[] = [];
     for (const [base, g] of groups) {
       const host = this.host(base, g.files);
-      const graph = new FluxGraphBuilder(host, g.docs, g.files, this.options.ociArtifactFolder ?? null).build();
+      const graph = new FluxGraphBuilder(
+        host,
+        g.docs,
+        g.files,
+        this.options.ociArtifactFolder ?? null,
+      ).build();
       problems.push(...graph.problems, ...graph.notes);
       knownSources.push(...graph.sources);
       for (const c of graph.clusters) {
@@ -370,13 +394,22 @@ export class RepoIndex {
       }
       allDocs.push(...g.docs);
       if (!host.hasGit && graph.clusters.length > 0 && !this.options.repoRoot && !findGitRoot(base)) {
-        problems.push(problem('info', 'no-git', graph.clusters[0].root.file, 1, `${base} is not a Git checkout: sources with a URL are taken to be other repositories.`));
+        problems.push(
+          problem(
+            'info',
+            'no-git',
+            graph.clusters[0].root.file,
+            1,
+            `${base} is not a Git checkout: sources with a URL are taken to be other repositories.`,
+          ),
+        );
       }
     }
     const assembled = assemble(clusterGraphs, (p) => this.cache.kind(p) === 'dir');
     problems.push(...assembled.problems);
     const clusterOfNode = new Map<FluxNode, string>();
-    for (const c of clusterGraphs) for (const n of c.nodes) if (!clusterOfNode.has(n)) clusterOfNode.set(n, c.name);
+    for (const c of clusterGraphs)
+      for (const n of c.nodes) if (!clusterOfNode.has(n)) clusterOfNode.set(n, c.name);
 
     const rootSources = clusterGraphs
       .map((c) => c.root.source)
@@ -401,7 +434,8 @@ export class RepoIndex {
       if (!YAML_RE.test(f) && !KUSTOMIZATION_FILES.includes(path.basename(f))) continue;
       const st = this.cache.file(f);
       if (st.skipped) problems.push(st.skipped);
-      for (const e of st.parsed?.errors ?? []) problems.push(problem('error', 'yaml-syntax', f, e.line, `YAML syntax error: ${e.message}`));
+      for (const e of st.parsed?.errors ?? [])
+        problems.push(problem('error', 'yaml-syntax', f, e.line, `YAML syntax error: ${e.message}`));
     }
 
     const orphanUnits = [];

@@ -68,11 +68,14 @@ function commentedEntries(text: string, dir: string): string[] {
   return out;
 }
 
-export function findOrphans(host: IntentHost, input: IntentInput): { orphans: string[]; units: OrphanUnit[]; problems: Problem[] } {
+export function findOrphans(
+  host: IntentHost,
+  input: IntentInput,
+): { orphans: string[]; units: OrphanUnit[]; problems: Problem[] } {
   const { root, gitRoot, used } = input;
   const appliedAncestors = new Set<string>();
   for (const f of used) {
-    for (let dir = path.dirname(f); !appliedAncestors.has(dir); ) {
+    for (let dir = path.dirname(f); !appliedAncestors.has(dir);) {
       appliedAncestors.add(dir);
       const up = path.dirname(dir);
       if (up === dir) break;
@@ -147,7 +150,12 @@ export function findOrphans(host: IntentHost, input: IntentInput): { orphans: st
     const shown = relSlash(root, u.path) + (u.isFolder ? '/' : '');
     const at = { file: u.files[0], line: firstLine };
     if (argo.some((a) => isWithin(a, u.path) || isWithin(u.path, a))) {
-      problems.push({ severity: 'info', code: 'argocd-managed', ...at, message: `${shown} is read by an Argo CD Application of this repository, not by Flux.` });
+      problems.push({
+        severity: 'info',
+        code: 'argocd-managed',
+        ...at,
+        message: `${shown} is read by an Argo CD Application of this repository, not by Flux.`,
+      });
       continue;
     }
     // Commented out in a kustomization.yaml on the way up: disabled on purpose.
@@ -157,7 +165,8 @@ export function findOrphans(host: IntentHost, input: IntentInput): { orphans: st
       if (kf) {
         const hit = commentedIn(kf).some((e) => isWithin(e, u.path) || isWithin(u.path, e));
         const cfg = host.kustomizeValue(kf);
-        const empty = Array.isArray(cfg?.resources) && cfg.resources.length === 0 && dir === path.dirname(u.path);
+        const empty =
+          Array.isArray(cfg?.resources) && cfg.resources.length === 0 && dir === path.dirname(u.path);
         if (hit || empty) disabled = kf;
       }
       if (dir === path.dirname(dir)) break;
@@ -186,7 +195,12 @@ export function findOrphans(host: IntentHost, input: IntentInput): { orphans: st
           : `${u.isFolder ? 'Folder' : 'File'} ${shown} has manifests that no Flux Kustomization applies: add "${rel}" to the resources of ${relSlash(root, u.listedIn)}.`,
       });
     } else {
-      problems.push({ severity: 'warning', code: 'not-applied', ...at, message: `${u.isFolder ? 'Folder' : 'File'} ${shown} has manifests that no Flux Kustomization applies.` });
+      problems.push({
+        severity: 'warning',
+        code: 'not-applied',
+        ...at,
+        message: `${u.isFolder ? 'Folder' : 'File'} ${shown} has manifests that no Flux Kustomization applies.`,
+      });
     }
   }
   return { orphans, units: outUnits, problems };

@@ -129,7 +129,13 @@ export function identityOf(o: Obj): { apiVersion: string; kind: string; name: st
   };
 }
 
-function problem(severity: Problem['severity'], code: string, file: string, line: number, message: string): Problem {
+function problem(
+  severity: Problem['severity'],
+  code: string,
+  file: string,
+  line: number,
+  message: string,
+): Problem {
   return { severity, code, file, line, message };
 }
 
@@ -160,7 +166,12 @@ function listOf(v: unknown): unknown[] {
  * Builds a folder as `kustomize build` would (with Flux's additions when `flux` is given), or
  * the plain folder Flux applies when it has no kustomization file.
  */
-export function buildFolder(dir: string, ctx: BuildContext, flux: FluxOverrides | null, from: SourceLocation | null): Rendered[] {
+export function buildFolder(
+  dir: string,
+  ctx: BuildContext,
+  flux: FluxOverrides | null,
+  from: SourceLocation | null,
+): Rendered[] {
   const kfile = ctx.host.kustomizationFile(dir);
   let out: Rendered[];
   if (kfile) {
@@ -188,7 +199,15 @@ function buildKustomization(
   if (ctx.stack.includes(real) || ctx.stack.length > 64) {
     const at = from ?? { file: kfile, line: 1 };
     const chain = [...ctx.stack, real].map((d) => relSlash(ctx.bound, d) || '.').join(' → ');
-    ctx.problems.push(problem('error', 'kustomize-cycle', at.file, at.line, `Kustomize resources form a cycle: ${chain}; not followed.`));
+    ctx.problems.push(
+      problem(
+        'error',
+        'kustomize-cycle',
+        at.file,
+        at.line,
+        `Kustomize resources form a cycle: ${chain}; not followed.`,
+      ),
+    );
     return acc;
   }
   if (!ctx.visited.has(dir)) ctx.visited.set(dir, kfile);
@@ -248,12 +267,28 @@ function applyKustomization(
     }
     const target = path.resolve(c.base, c.entry);
     if (!isWithin(ctx.bound, target)) {
-      ctx.problems.push(problem('error', 'path-escapes', c.at.file, c.at.line, `Component "${c.entry}" points outside the repository; Flux cannot read it. Not followed.`));
+      ctx.problems.push(
+        problem(
+          'error',
+          'path-escapes',
+          c.at.file,
+          c.at.line,
+          `Component "${c.entry}" points outside the repository; Flux cannot read it. Not followed.`,
+        ),
+      );
       continue;
     }
     const ck = ctx.host.kind(target) === 'dir' ? ctx.host.kustomizationFile(target) : null;
     if (!ck) {
-      ctx.problems.push(problem('error', 'missing-resource', c.at.file, c.at.line, `Component "${c.entry}" does not exist or has no kustomization.yaml.`));
+      ctx.problems.push(
+        problem(
+          'error',
+          'missing-resource',
+          c.at.file,
+          c.at.line,
+          `Component "${c.entry}" does not exist or has no kustomization.yaml.`,
+        ),
+      );
       continue;
     }
     const before = new Set(objects);
@@ -274,7 +309,10 @@ function applyKustomization(
       if (!made) return;
       const name = identityOf(made.value).name;
       const behavior = str(g.behavior) ?? 'create';
-      const existing = behavior !== 'create' ? objects.find((o) => o.value.kind === kind && identityOf(o.value).name === name) : undefined;
+      const existing =
+        behavior !== 'create'
+          ? objects.find((o) => o.value.kind === kind && identityOf(o.value).name === name)
+          : undefined;
       if (existing) {
         // merge / replace keep the existing object's identity (and its hash wish).
         const v = own(existing);
@@ -296,14 +334,23 @@ function applyKustomization(
     const loc = at('patchesStrategicMerge', i);
     for (const p of loadPatch(dir, item, loc, ctx)) patches.push({ patch: p, target: null, at: loc });
   });
-  const patchEntries: Array<{ item: unknown; at: SourceLocation }> = listOf(cfg.patches).map((item, i) => ({ item, at: at('patches', i) }));
+  const patchEntries: Array<{ item: unknown; at: SourceLocation }> = listOf(cfg.patches).map((item, i) => ({
+    item,
+    at: at('patches', i),
+  }));
   for (const item of flux?.patches ?? []) patchEntries.push({ item, at: flux!.at });
   for (const { item, at: loc } of patchEntries) {
     const p = asObj(item);
     if (!p) continue;
     const target = asObj(p.target) as Selector | null;
     const source = p.patch !== undefined ? p.patch : p.path;
-    const content = loadPatch(dir, p.patch !== undefined ? p.patch : { path: p.path }, loc, ctx, source === p.path);
+    const content = loadPatch(
+      dir,
+      p.patch !== undefined ? p.patch : { path: p.path },
+      loc,
+      ctx,
+      source === p.path,
+    );
     for (const c of content) patches.push({ patch: c, target, at: loc });
   }
   for (const p of patches) applyPatch(objects, p.patch, p.target, p.at, ctx);
@@ -333,7 +380,13 @@ function applyKustomization(
     const p = asObj(item);
     if (!p) return;
     const loc = at('patchesJson6902', i);
-    const content = loadPatch(dir, p.patch !== undefined ? p.patch : { path: p.path }, loc, ctx, p.patch === undefined);
+    const content = loadPatch(
+      dir,
+      p.patch !== undefined ? p.patch : { path: p.path },
+      loc,
+      ctx,
+      p.patch === undefined,
+    );
     for (const c of content) applyPatch(objects, c, asObj(p.target) as Selector | null, loc, ctx);
   });
   listOf(cfg.replacements).forEach((item, i) => {
@@ -343,29 +396,55 @@ function applyKustomization(
     let specs: unknown[] = [r];
     const file = str(r.path);
     if (file) specs = loadYamlFile(path.resolve(dir, file), loc, ctx);
-    for (const s of specs.flatMap((x) => (Array.isArray(x) ? x : [x]))) applyReplacement(objects, asObj(s), ctx);
+    for (const s of specs.flatMap((x) => (Array.isArray(x) ? x : [x])))
+      applyReplacement(objects, asObj(s), ctx);
   });
   return objects;
 }
 
-function addResource(dir: string, entry: string, at: SourceLocation, ctx: BuildContext, objects: Rendered[], isTop: boolean): void {
+function addResource(
+  dir: string,
+  entry: string,
+  at: SourceLocation,
+  ctx: BuildContext,
+  objects: Rendered[],
+  isTop: boolean,
+): void {
   if (isRemoteResource(entry)) {
     ctx.remote.push({ ...at, url: entry });
     return;
   }
   const target = path.resolve(dir, entry);
   if (!isWithin(ctx.bound, target)) {
-    ctx.problems.push(problem('error', 'path-escapes', at.file, at.line, `Resource "${entry}" points outside the repository; Flux cannot read it. Not followed.`));
+    ctx.problems.push(
+      problem(
+        'error',
+        'path-escapes',
+        at.file,
+        at.line,
+        `Resource "${entry}" points outside the repository; Flux cannot read it. Not followed.`,
+      ),
+    );
     return;
   }
   const kind = ctx.host.kind(target);
   if (kind === null) {
-    ctx.problems.push(problem('error', 'missing-resource', at.file, at.line, `Resource "${entry}" does not exist.`));
+    ctx.problems.push(
+      problem('error', 'missing-resource', at.file, at.line, `Resource "${entry}" does not exist.`),
+    );
   } else if (kind === 'dir') {
     const kf = ctx.host.kustomizationFile(target);
     if (!kf) {
       ctx.broken.add(target);
-      ctx.problems.push(problem('error', 'missing-kustomization', at.file, at.line, `Folder "${entry}" has no kustomization.yaml, so kustomize cannot load it as a resource.`));
+      ctx.problems.push(
+        problem(
+          'error',
+          'missing-kustomization',
+          at.file,
+          at.line,
+          `Folder "${entry}" has no kustomization.yaml, so kustomize cannot load it as a resource.`,
+        ),
+      );
       return;
     }
     const built = buildKustomization(target, kf, ctx, at, null, 'resource');
@@ -377,19 +456,43 @@ function addResource(dir: string, entry: string, at: SourceLocation, ctx: BuildC
     ctx.inputs.add(target);
     for (const d of ctx.host.docs(target) ?? []) {
       if (isKustomizeConfig(str(d.value.apiVersion) ?? '')) continue;
-      objects.push({ value: d.value, file: target, line: d.line, docIndex: d.index, top: target, generated: false, owned: false });
+      objects.push({
+        value: d.value,
+        file: target,
+        line: d.line,
+        docIndex: d.index,
+        top: target,
+        generated: false,
+        owned: false,
+      });
     }
   }
 }
 
 function loadYamlFile(file: string, at: SourceLocation, ctx: BuildContext): unknown[] {
   if (!isWithin(ctx.bound, file)) {
-    ctx.problems.push(problem('error', 'path-escapes', at.file, at.line, `"${relSlash(ctx.bound, file)}" points outside the repository; not followed.`));
+    ctx.problems.push(
+      problem(
+        'error',
+        'path-escapes',
+        at.file,
+        at.line,
+        `"${relSlash(ctx.bound, file)}" points outside the repository; not followed.`,
+      ),
+    );
     return [];
   }
   const text = ctx.host.readText(file);
   if (text === null) {
-    ctx.problems.push(problem('error', 'missing-resource', at.file, at.line, `File "${relSlash(path.dirname(at.file), file)}" does not exist.`));
+    ctx.problems.push(
+      problem(
+        'error',
+        'missing-resource',
+        at.file,
+        at.line,
+        `File "${relSlash(path.dirname(at.file), file)}" does not exist.`,
+      ),
+    );
     return [];
   }
   ctx.inputs.add(file);
@@ -399,9 +502,17 @@ function loadYamlFile(file: string, at: SourceLocation, ctx: BuildContext): unkn
 }
 
 /** A patch given inline (a YAML string or object) or as a file; returns its documents. */
-function loadPatch(dir: string, item: unknown, at: SourceLocation, ctx: BuildContext, isPath = false): unknown[] {
+function loadPatch(
+  dir: string,
+  item: unknown,
+  at: SourceLocation,
+  ctx: BuildContext,
+  isPath = false,
+): unknown[] {
   if (typeof item === 'string' && !isPath && (item.includes('\n') || item.includes(':'))) {
-    return parseYaml(item).docs.map((d) => d.value).filter((v) => v !== null && v !== undefined);
+    return parseYaml(item)
+      .docs.map((d) => d.value)
+      .filter((v) => v !== null && v !== undefined);
   }
   const p = typeof item === 'string' ? item : str(asObj(item)?.path);
   if (p) return loadYamlFile(path.resolve(dir, p), at, ctx);
@@ -409,7 +520,13 @@ function loadPatch(dir: string, item: unknown, at: SourceLocation, ctx: BuildCon
   return [];
 }
 
-function applyPatch(objects: Rendered[], patch: unknown, target: Selector | null, at: SourceLocation, ctx: BuildContext): void {
+function applyPatch(
+  objects: Rendered[],
+  patch: unknown,
+  target: Selector | null,
+  at: SourceLocation,
+  ctx: BuildContext,
+): void {
   const ops = Array.isArray(patch) ? patch : null;
   const smp = asObj(patch);
   let selected: Rendered[];
@@ -420,10 +537,23 @@ function applyPatch(objects: Rendered[], patch: unknown, target: Selector | null
     const group = id.apiVersion.split('/')[0];
     selected = objects.filter((o) => {
       const x = identityOf(o.value);
-      return x.kind === id.kind && x.name === id.name && (!id.namespace || x.namespace === id.namespace) && (x.apiVersion.split('/')[0] === group || !id.apiVersion.includes('/'));
+      return (
+        x.kind === id.kind &&
+        x.name === id.name &&
+        (!id.namespace || x.namespace === id.namespace) &&
+        (x.apiVersion.split('/')[0] === group || !id.apiVersion.includes('/'))
+      );
     });
     if (selected.length === 0) {
-      ctx.problems.push(problem('error', 'patch-no-target', at.file, at.line, `Patch for ${id.kind} ${id.name} matches no object of this build; kustomize fails on it.`));
+      ctx.problems.push(
+        problem(
+          'error',
+          'patch-no-target',
+          at.file,
+          at.line,
+          `Patch for ${id.kind} ${id.name} matches no object of this build; kustomize fails on it.`,
+        ),
+      );
     }
   } else {
     return;
@@ -532,7 +662,9 @@ function applyReplacement(objects: Rendered[], spec: Obj | null, ctx: BuildConte
     const target = asObj(t);
     const select = asObj(target?.select);
     if (!target || !select) continue;
-    const rejects = listOf(target.reject).map(asObj).filter((x): x is Obj => !!x);
+    const rejects = listOf(target.reject)
+      .map(asObj)
+      .filter((x): x is Obj => !!x);
     const topts = asObj(target.options);
     for (const o of objects) {
       if (!matchesSelector(o.value, select as Selector)) continue;
@@ -568,7 +700,14 @@ function parseEnvText(text: string): Array<[string, string]> {
   return out;
 }
 
-function generate(dir: string, g: Obj, kind: 'ConfigMap' | 'Secret', globalOptions: Obj | null, at: SourceLocation, ctx: BuildContext): Rendered | null {
+function generate(
+  dir: string,
+  g: Obj,
+  kind: 'ConfigMap' | 'Secret',
+  globalOptions: Obj | null,
+  at: SourceLocation,
+  ctx: BuildContext,
+): Rendered | null {
   const name = str(g.name);
   if (!name) return null;
   const data: Record<string, string> = {};
@@ -611,7 +750,9 @@ function generate(dir: string, g: Obj, kind: 'ConfigMap' | 'Secret', globalOptio
   const value: Obj = { apiVersion: 'v1', kind, metadata };
   if (kind === 'Secret') {
     value.type = str(g.type) ?? 'Opaque';
-    value.data = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
+    value.data = Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]),
+    );
   } else {
     value.data = data;
   }
@@ -630,12 +771,28 @@ function generate(dir: string, g: Obj, kind: 'ConfigMap' | 'Secret', globalOptio
 
 function readInput(file: string, at: SourceLocation, ctx: BuildContext): string | null {
   if (!isWithin(ctx.bound, file)) {
-    ctx.problems.push(problem('error', 'path-escapes', at.file, at.line, `"${relSlash(ctx.bound, file)}" points outside the repository; not followed.`));
+    ctx.problems.push(
+      problem(
+        'error',
+        'path-escapes',
+        at.file,
+        at.line,
+        `"${relSlash(ctx.bound, file)}" points outside the repository; not followed.`,
+      ),
+    );
     return null;
   }
   const text = ctx.host.readText(file);
   if (text === null) {
-    ctx.problems.push(problem('error', 'missing-resource', at.file, at.line, `File "${relSlash(path.dirname(at.file), file)}" does not exist.`));
+    ctx.problems.push(
+      problem(
+        'error',
+        'missing-resource',
+        at.file,
+        at.line,
+        `File "${relSlash(path.dirname(at.file), file)}" does not exist.`,
+      ),
+    );
     return null;
   }
   ctx.inputs.add(file);
@@ -644,7 +801,10 @@ function readInput(file: string, at: SourceLocation, ctx: BuildContext): string 
 
 /** Go's encoding/json escapes these in strings; the hash is over Go's encoding. */
 function goJson(v: unknown): string {
-  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return JSON.stringify(v).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }
 
 function sortedObject(o: Record<string, unknown>): Record<string, unknown> {
@@ -656,11 +816,17 @@ function sortedObject(o: Record<string, unknown>): Record<string, unknown> {
 /** kustomize's content hash of a generated ConfigMap or Secret (10 characters). */
 export function generatorHash(value: Obj): string {
   const kind = str(value.kind) ?? '';
-  const m: Record<string, unknown> = { kind, name: str(meta(value).name) ?? '', data: sortedObject(asObj(value.data) ?? {}) };
+  const m: Record<string, unknown> = {
+    kind,
+    name: str(meta(value).name) ?? '',
+    data: sortedObject(asObj(value.data) ?? {}),
+  };
   if (kind === 'Secret') m.type = str(value.type) ?? '';
   if (value.immutable === true) m.immutable = true;
   if (asObj(value.binaryData)) m.binaryData = sortedObject(asObj(value.binaryData)!);
-  const hex = createHash('sha256').update(goJson(sortedObject(m))).digest('hex');
+  const hex = createHash('sha256')
+    .update(goJson(sortedObject(m)))
+    .digest('hex');
   const swap: Record<string, string> = { '0': 'g', '1': 'h', '3': 'k', a: 'm', e: 't' };
   return [...hex.slice(0, 10)].map((c) => swap[c] ?? c).join('');
 }

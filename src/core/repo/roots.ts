@@ -55,7 +55,11 @@ function str(v: unknown): string | null {
 }
 
 export function isFluxKustomization(o: Obj): boolean {
-  return o.kind === 'Kustomization' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+  return (
+    o.kind === 'Kustomization' &&
+    typeof o.apiVersion === 'string' &&
+    o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')
+  );
 }
 
 /** Text of another file of the repository (values files, generator inputs). */
@@ -75,7 +79,11 @@ function deepMerge(a: unknown, b: unknown): unknown {
 }
 
 /** A FluxInstance's `spec.sync` as the Kustomization and source it creates. */
-function fromSync(sync: Obj, namespace: string, at: { file: string; line: number; docIndex: number }): SyncRoot | null {
+function fromSync(
+  sync: Obj,
+  namespace: string,
+  at: { file: string; line: number; docIndex: number },
+): SyncRoot | null {
   const p = str(sync.path);
   if (p === null) return null;
   const name = str(sync.name) || 'flux-system';
@@ -129,7 +137,9 @@ function isFluxInstanceChart(hr: Obj, docs: RepoDoc[]): boolean {
   const chartRef = asObj(spec.chartRef);
   if (!chartRef) return false;
   const name = str(chartRef.name) ?? '';
-  const oci = docs.find((d) => d.value.kind === 'OCIRepository' && str(asObj(d.value.metadata)?.name) === name);
+  const oci = docs.find(
+    (d) => d.value.kind === 'OCIRepository' && str(asObj(d.value.metadata)?.name) === name,
+  );
   const url = str(asObj(oci?.value.spec)?.url) ?? '';
   return /\/flux-instance\/?$/.test(url) || (!oci && name === 'flux-instance');
 }
@@ -159,7 +169,8 @@ export function declaredRoots(gitRoot: string, files: string[], docs: RepoDoc[],
     l.push(d);
   }
   for (const file of files) {
-    if (path.basename(file) !== 'gotk-sync.yaml' || path.basename(path.dirname(file)) !== 'flux-system') continue;
+    if (path.basename(file) !== 'gotk-sync.yaml' || path.basename(path.dirname(file)) !== 'flux-system')
+      continue;
     const ks = (docsByFile.get(file) ?? []).filter((d) => isFluxKustomization(d.value));
     if (ks.length > 0) {
       for (const d of ks) {
@@ -178,7 +189,10 @@ export function declaredRoots(gitRoot: string, files: string[], docs: RepoDoc[],
       }
     } else if ((docsByFile.get(file) ?? []).length === 0) {
       // The placeholder the official examples ship: bootstrap syncs the folder holding flux-system/.
-      const folder = path.relative(gitRoot, path.dirname(path.dirname(file))).split(path.sep).join('/');
+      const folder = path
+        .relative(gitRoot, path.dirname(path.dirname(file)))
+        .split(path.sep)
+        .join('/');
       roots.push({
         kind: 'placeholder',
         name: 'flux-system',
@@ -188,7 +202,13 @@ export function declaredRoots(gitRoot: string, files: string[], docs: RepoDoc[],
         file,
         line: 1,
         docIndex: -1,
-        source: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system', url: null, ref: null },
+        source: {
+          kind: 'GitRepository',
+          name: 'flux-system',
+          namespace: 'flux-system',
+          url: null,
+          ref: null,
+        },
       });
     }
   }
@@ -198,9 +218,15 @@ export function declaredRoots(gitRoot: string, files: string[], docs: RepoDoc[],
     const m = asObj(v.metadata) ?? {};
     if (v.kind === 'FluxInstance' && apiVersion.startsWith('fluxcd.controlplane.io/')) {
       const sync = asObj(asObj(v.spec)?.sync);
-      const r = sync && fromSync(sync, str(m.namespace) ?? 'flux-system', { file: d.file, line: d.line, docIndex: d.index });
+      const r =
+        sync &&
+        fromSync(sync, str(m.namespace) ?? 'flux-system', { file: d.file, line: d.line, docIndex: d.index });
       if (r) roots.push(r);
-    } else if (v.kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/') && isFluxInstanceChart(v, docs)) {
+    } else if (
+      v.kind === 'HelmRelease' &&
+      apiVersion.startsWith('helm.toolkit.fluxcd.io/') &&
+      isFluxInstanceChart(v, docs)
+    ) {
       const values = helmValues(v, docs, host);
       const sync = asObj(asObj(values.instance)?.sync);
       const spec = asObj(v.spec) ?? {};

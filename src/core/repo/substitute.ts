@@ -21,18 +21,21 @@ export function hasVariables(s: string): boolean {
  */
 export function substituteString(s: string, vars: Variables, opaque: boolean): string {
   if (!s.includes('${')) return s;
-  return s.replace(VAR_RE, (whole, escape: string, name: string, op: string | undefined, dflt: string | undefined) => {
-    if (escape) return whole.slice(1);
-    const has = vars.has(name);
-    const value = vars.get(name);
-    if (has && value === null) return whole;
-    if (op === ':=' || op === ':-') return has && value !== '' ? (value as string) : (dflt ?? '');
-    if (op === '=' || op === '-') return has ? (value as string) : (dflt ?? '');
-    if (has) return value as string;
-    // Unknown variable: Flux makes it empty, unless some substituteFrom source is unreadable,
-    // in which case it may well come from there.
-    return opaque ? whole : '';
-  });
+  return s.replace(
+    VAR_RE,
+    (whole, escape: string, name: string, op: string | undefined, dflt: string | undefined) => {
+      if (escape) return whole.slice(1);
+      const has = vars.has(name);
+      const value = vars.get(name);
+      if (has && value === null) return whole;
+      if (op === ':=' || op === ':-') return has && value !== '' ? (value as string) : (dflt ?? '');
+      if (op === '=' || op === '-') return has ? (value as string) : (dflt ?? '');
+      if (has) return value as string;
+      // Unknown variable: Flux makes it empty, unless some substituteFrom source is unreadable,
+      // in which case it may well come from there.
+      return opaque ? whole : '';
+    },
+  );
 }
 
 function walk(v: unknown, vars: Variables, opaque: boolean): unknown {

@@ -34,12 +34,21 @@ export interface YamlResult {
   fast: boolean;
 }
 
-const LINES = new WeakMap<object, Map<string | number, number>>();
+/**
+ * Lines of the keys or items of a container, as [key, line, key, line...]: cheaper to make than a
+ * Map for the many small containers of a scan, and lineOf is rare. The last entry for a key wins.
+ */
+type Lines = (string | number)[];
+
+const LINES = new WeakMap<object, Lines>();
 
 /** Line of a map key or sequence item inside a parsed value, when known. */
 export function lineOf(container: unknown, key: string | number): number | undefined {
   if (container === null || typeof container !== 'object') return undefined;
-  return LINES.get(container)?.get(key);
+  const lines = LINES.get(container);
+  if (!lines) return undefined;
+  for (let i = lines.length - 2; i >= 0; i -= 2) if (lines[i] === key) return lines[i + 1] as number;
+  return undefined;
 }
 
 // Lines are only looked up near the top of a document (spec.path, resources, dependsOn, chart
@@ -47,12 +56,12 @@ export function lineOf(container: unknown, key: string | number): number | undef
 const LINE_DEPTH = 4;
 
 function setLine(container: object, key: string | number, line: number): void {
-  let m = LINES.get(container);
-  if (!m) {
-    m = new Map();
-    LINES.set(container, m);
+  let lines = LINES.get(container);
+  if (!lines) {
+    lines = [];
+    LINES.set(container, lines);
   }
-  m.set(key, line);
+  lines.push(key, line);
 }
 
 /** Parses every document of a YAML text, with line numbers; never throws. */
@@ -88,6 +97,9 @@ interface Frame {
   obj: Container;
   /** Inside an anchored collection: its lines are kept at every depth, for the alias copies. */
   anchored: boolean;
+  /** Where the lines of its entries go: for lineOf (near the top) and for alias copies. */
+  lines: Lines | null;
+  all: Map<string | number, number> | null;
 }
 
 interface Slot {
@@ -107,8 +119,6 @@ interface BlockScalar {
   chomp: '' | '-' | '+';
   /** Column where the text starts; -1 until the first non-blank line (no indentation indicator). */
   contentIndent: number;
-  /** Raw lines, classified at the end. */
-  lines: string[];
   /** A line other than spaces was seen. */
   hasText: boolean;
 }
@@ -131,6 +141,17 @@ const ALIAS_RE = /^\*([\w.-]+)(?: +#.*| *)$/;
 const ALIAS_KEY_RE = /^\*([\w.-]+) +:(?= |$)/;
 /** Block scalar header: indentation and chomping indicators in either order, then a comment. */
 const BLOCK_RE = /^[|>](?:([1-9])([+-]?)|([+-])([1-9]?))?(?: +#.*| *)$/;
+
+function charFlags(chars: string): Uint8Array {
+  const flags = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) flags[chars.charCodeAt(i)] = 1;
+  return flags;
+}
+
+/** Characters that cannot start a plain key. */
+const NOT_KEY_START = charFlags('-?:,[]{}#&*!|>\'"%@`');
+/** Characters that cannot start a plain value (quotes, `[`, `|`, `&`... are read before). */
+const NOT_VALUE_START = charFlags('&!@`%,]}#\t');
 
 /** Plain scalar resolution following the YAML 1.2 core schema, as the `yaml` package does. */
 function plainValue(s: string): unknown {
@@ -165,6 +186,14 @@ function plainValue(s: string): unknown {
   return s;
 }
 
+/** plainValue, with a shortcut for the strings that cannot be null, a boolean or a number. */
+function scalarOf(s: string): unknown {
+  const c = s.charCodeAt(0);
+  if (c > 57 && c !== 70 && c !== 78 && c !== 84 && c !== 102 && c !== 110 && c !== 116 && c !== 126)
+    return s;
+  return plainValue(s);
+}
+
 /** Removes trailing spaces (not other white space: YAML only knows spaces and tabs). */
 function trimSpacesEnd(s: string): string {
   let e = s.length;
@@ -178,20 +207,77 @@ function trimSpacesStart(s: string): string {
   return i === 0 ? s : s.slice(i);
 }
 
+/** The next occurrence of a pattern at or after a position, remembered while the scan moves on. */
+class Finder {
+  private from = 1;
+  private at = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly pattern: string,
+  ) {}
+
+  /** Position of the next occurrence at or after `from`, or the text's length when there is none. */
+  next(from: number): number {
+    if (from >= this.from && from <= this.at) return this.at;
+    let at = this.text.indexOf(this.pattern, from);
+    if (at < 0) at = this.text.length;
+    this.from = from;
+    this.at = at;
+    return at;
+  }
+}
+
+/** Folds the line breaks of a multi-line plain scalar: one is a space, blank lines are breaks. */
+const PLAIN_BREAKS_RE = /[ \r]*\n[ \r\n]*/g;
+
+function foldPlainBreaks(m: string): string {
+  let n = 0;
+  for (let i = 0; i < m.length; i++) if (m.charCodeAt(i) === 10) n++;
+  return n === 1 ? ' ' : '\n'.repeat(n - 1);
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The line scanner. It walks the text by offsets and slices only keys and values: on a 470 KB
+ * CRD bundle, per-line strings and small objects are what the garbage collector costs.
+ */
 class FastScanner {
-  private readonly lines: string[];
-  /** Whether the last line ends with a line break. */
+  private readonly text: string;
+  /** Whether the text ends with a line break. */
   private readonly lastBreak: boolean;
-  private readonly hasCr: boolean;
+  private readonly colons: Finder;
+  /** ` #`: a comment after a value. */
+  private readonly hashes: Finder;
+  private readonly tabs: Finder | null;
+  private readonly crs: Finder | null;
   private docs: YamlDoc[] = [];
   private stack: Frame[] = [];
   private pending: Slot | null = null;
   /** The pending value carries an anchor. */
   private pendingAnchor = false;
   private block: BlockScalar | null = null;
+  /** Start and end offsets of the block scalar's lines. */
+  private blockStarts: number[] = [];
+  private blockEnds: number[] = [];
   private quoted: Quoted | null = null;
-  /** The last plain scalar value, which more-indented lines continue (CRD descriptions do). */
-  private plain: { slot: Slot; text: string; blanks: number } | null = null;
+  // Where the value being read goes (a Slot is only made when one is kept).
+  private curContainer: Container = [];
+  private curKey: string | number = 0;
+  private curIndent = 0;
+  private curMapKey = false;
+  private curDepth = 0;
+  private curAnchored = false;
+  // The last plain scalar, which more-indented lines continue (CRD descriptions do): its text is
+  // folded from the source once it ends.
+  private plainOn = false;
+  private plainMulti = false;
+  private plainContainer: Container = [];
+  private plainKey: string | number = 0;
+  private plainIndent = 0;
+  private plainStart = 0;
+  private plainEnd = 0;
   private root: unknown = undefined;
   private docOpen = false;
   private docLine = 1;
@@ -210,72 +296,140 @@ class FastScanner {
   constructor(text: string) {
     // The `yaml` package reads a byte order mark as content in some places.
     if (text.charCodeAt(0) === 0xfeff) throw BAIL;
-    const lines = text.split('\n');
-    this.lastBreak = lines.length > 1 && lines[lines.length - 1] === '';
-    if (this.lastBreak) lines.pop();
-    this.lines = lines;
-    this.hasCr = text.includes('\r');
+    this.text = text;
+    this.lastBreak = text.charCodeAt(text.length - 1) === 10;
+    this.colons = new Finder(text, ':');
+    this.hashes = new Finder(text, ' #');
+    this.tabs = text.includes('\t') ? new Finder(text, '\t') : null;
+    this.crs = text.includes('\r') ? new Finder(text, '\r') : null;
   }
 
   run(): YamlDoc[] {
-    const lines = this.lines;
-    const n = lines.length;
-    for (let i = 0; i < n; i++) {
-      this.lineNo = i + 1;
-      let line = lines[i];
-      if (this.hasCr) {
-        if (line.endsWith('\r') && (i < n - 1 || this.lastBreak)) line = line.slice(0, -1);
-        if (line.includes('\r')) throw BAIL;
+    const text = this.text;
+    const len = text.length;
+    let pos = 0;
+    while (pos < len) {
+      if (this.block !== null) {
+        pos = this.blockRun(pos);
+        if (pos >= len) break;
+      }
+      this.lineNo++;
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0) nl = len;
+      const start = pos;
+      let end = nl;
+      pos = nl + 1;
+      if (this.crs !== null) {
+        if (nl < len && end > start && text.charCodeAt(end - 1) === 13) end--;
+        if (this.crs.next(start) < end) throw BAIL;
       }
       if (this.quoted) {
-        this.quotedLine(line);
+        this.quotedLine(text.slice(start, end));
         continue;
       }
-      if (this.block && this.blockLine(line)) continue;
-      let indent = 0;
-      while (line.charCodeAt(indent) === 32) indent++;
-      if (indent === line.length) {
-        if (this.plain) this.plain.blanks++;
-        continue;
-      }
-      const ch = line.charCodeAt(indent);
+      let i = start;
+      while (text.charCodeAt(i) === 32) i++;
+      if (i === end) continue;
+      const ch = text.charCodeAt(i);
       if (ch === 35 /* # */) {
-        this.plain = null;
+        if (this.plainOn) this.endPlain();
         continue;
       }
-      if (this.plain) {
-        const p = this.plain;
-        if (indent > p.slot.indent) {
-          const more = trimSpacesEnd(line.slice(indent));
-          if (more.includes(': ') || more.endsWith(':') || more.includes(' #') || more.includes('\t'))
-            throw BAIL;
-          p.text += p.blanks > 0 ? '\n'.repeat(p.blanks) + more : ' ' + more;
-          p.blanks = 0;
-          p.slot.container[p.slot.key as never] = p.text as never;
+      if (this.plainOn) {
+        if (i - start > this.plainIndent) {
+          this.plainLine(i, end);
           continue;
         }
-        this.plain = null;
+        this.endPlain();
       }
       if (ch === 9 /* tab */) throw BAIL;
-      if (indent === 0) {
-        if (line.startsWith('---') && (line.length === 3 || line[3] === ' ')) {
-          const rest = trimSpacesStart(line.slice(3));
-          if (rest !== '' && rest[0] !== '#') throw BAIL;
+      if (i === start) {
+        if (
+          ch === 45 &&
+          text.startsWith('---', start) &&
+          (end === start + 3 || text.charCodeAt(start + 3) === 32)
+        ) {
+          let r = start + 3;
+          while (text.charCodeAt(r) === 32) r++;
+          if (r < end && text.charCodeAt(r) !== 35) throw BAIL;
           if (this.docOpen) this.endDoc();
           this.docOpen = true;
           this.docLine = this.lineNo;
           continue;
         }
         // Document end markers are rare and have subtle empty-document rules: full parser.
-        if (line.startsWith('...')) throw BAIL;
+        if (ch === 46 && text.startsWith('...', start)) throw BAIL;
         if (ch === 37 /* % */) throw BAIL;
       }
-      this.content(indent, indent === 0 ? line : line.slice(indent));
+      this.content(i - start, i, end);
     }
     if (this.quoted) throw BAIL;
+    if (this.plainOn) this.endPlain();
     if (this.block) this.endBlock(true);
     if (this.docOpen) this.endDoc();
     return this.docs;
+  }
+
+  /** A more-indented line continuing the plain scalar. */
+  private plainLine(i: number, end: number): void {
+    const text = this.text;
+    let e = end;
+    while (text.charCodeAt(e - 1) === 32) e--;
+    if (text.charCodeAt(e - 1) === 58 /* : */ || this.hashes.next(i) < e) throw BAIL;
+    for (let c = this.colons.next(i); c < e; c = this.colons.next(c + 1)) {
+      if (text.charCodeAt(c + 1) === 32) throw BAIL;
+    }
+    if (this.tabs !== null && this.tabs.next(i) < end) throw BAIL;
+    this.plainEnd = e;
+    this.plainMulti = true;
+  }
+
+  private endPlain(): void {
+    this.plainOn = false;
+    if (!this.plainMulti) return;
+    const raw = this.text.slice(this.plainStart, this.plainEnd);
+    this.plainContainer[this.plainKey as never] = raw.replace(PLAIN_BREAKS_RE, foldPlainBreaks) as never;
+  }
+
+  private setCur(
+    container: Container,
+    key: string | number,
+    indent: number,
+    mapKey: boolean,
+    depth: number,
+    anchored: boolean,
+  ): void {
+    this.curContainer = container;
+    this.curKey = key;
+    this.curIndent = indent;
+    this.curMapKey = mapKey;
+    this.curDepth = depth;
+    this.curAnchored = anchored;
+  }
+
+  private curSlot(): Slot {
+    return {
+      container: this.curContainer,
+      key: this.curKey,
+      indent: this.curIndent,
+      mapKey: this.curMapKey,
+      depth: this.curDepth,
+      anchored: this.curAnchored,
+    };
+  }
+
+  private frame(indent: number, seq: boolean, obj: Container, depth: number, anchored: boolean): Frame {
+    let lines = null;
+    if (depth <= LINE_DEPTH) {
+      lines = [] as Lines;
+      LINES.set(obj, lines);
+    }
+    let all = null;
+    if (anchored) {
+      all = new Map<string | number, number>();
+      this.allLines.set(obj, all);
+    }
+    return { indent, seq, obj, depth, anchored, lines, all };
   }
 
   /** Records the line of a key or item: for lineOf near the top, and for alias copies. */
@@ -297,67 +451,115 @@ class FastScanner {
     }
   }
 
-  /** Returns true when the line belonged to the block scalar. */
-  private blockLine(line: string): boolean {
+  /**
+   * Consumes the block scalar's lines from `pos` (CRD descriptions are most of a Flux bundle's
+   * lines); returns the offset of the first line after it.
+   */
+  private blockRun(pos: number): number {
+    const text = this.text;
+    const len = text.length;
     const b = this.block!;
-    let indent = 0;
-    while (line.charCodeAt(indent) === 32) indent++;
-    if (indent === line.length) {
-      b.lines.push(line);
-      return true;
+    while (pos < len) {
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0) nl = len;
+      let end = nl;
+      if (this.crs !== null) {
+        if (nl < len && end > pos && text.charCodeAt(end - 1) === 13) end--;
+        if (this.crs.next(pos) < end) throw BAIL;
+      }
+      const ci = b.contentIndent;
+      if (ci >= 0 && end - pos > ci && text.startsWith(spaces(ci), pos)) {
+        // At the indentation or deeper: text, or spaces that endBlock classifies.
+        if (!b.hasText && !isBlank(text, pos + ci, end)) b.hasText = true;
+        this.blockStarts.push(pos);
+        this.blockEnds.push(end);
+      } else if (!this.blockLine(pos, end)) {
+        return pos;
+      }
+      this.lineNo++;
+      pos = nl + 1;
     }
-    if (b.contentIndent < 0) {
-      if (indent <= b.slot.indent) {
+    return pos;
+  }
+
+  /** Returns true when the line belonged to the block scalar. */
+  private blockLine(start: number, end: number): boolean {
+    const text = this.text;
+    const b = this.block!;
+    let i = start;
+    while (text.charCodeAt(i) === 32) i++;
+    const indent = i - start;
+    if (i < end) {
+      if (b.contentIndent < 0) {
+        if (indent <= b.slot.indent) {
+          this.endBlock();
+          return false;
+        }
+        if (text.charCodeAt(i) === 9) throw BAIL;
+        b.contentIndent = indent;
+        // Leading blank lines longer than the detected indentation are an error in YAML.
+        for (let j = 0; j < this.blockStarts.length; j++) {
+          if (this.blockEnds[j] - this.blockStarts[j] > indent) throw BAIL;
+        }
+      }
+      if (indent < b.contentIndent) {
+        if (indent > b.slot.indent) throw BAIL;
         this.endBlock();
         return false;
       }
-      if (line.charCodeAt(indent) === 9) throw BAIL;
-      b.contentIndent = indent;
-      // Leading blank lines longer than the detected indentation are an error in YAML.
-      for (const l of b.lines) if (l.length > indent) throw BAIL;
-    }
-    if (indent >= b.contentIndent) {
-      b.lines.push(line);
       b.hasText = true;
-      return true;
     }
-    if (indent > b.slot.indent) throw BAIL;
-    this.endBlock();
-    return false;
+    this.blockStarts.push(start);
+    this.blockEnds.push(end);
+    return true;
   }
 
   /** `atEnd`: the block's last line is the text's last line, which may lack a line break. */
   private endBlock(atEnd = false): void {
     const b = this.block!;
     this.block = null;
+    const text = this.text;
+    const starts = this.blockStarts;
+    const ends = this.blockEnds;
+    const n = starts.length;
     const ci = b.contentIndent;
+    // The `yaml` package has its own view of an empty `|+` (at least one line break).
+    if (!b.hasText && b.chomp === '+' && n > 0) throw BAIL;
     // Without any text, every line is empty, whatever its spaces; with text, blank lines longer
     // than the indentation are text (spaces), except after the last text line, where the
     // `yaml` package's rules depend on context: left to it.
-    // The `yaml` package has its own view of an empty `|+` (at least one line break).
-    if (!b.hasText && b.chomp === '+' && b.lines.length > 0) throw BAIL;
     let last = -1;
     if (b.hasText) {
-      last = b.lines.length - 1;
-      while (b.lines[last].length === 0 || isBlank(b.lines[last])) {
-        if (b.lines[last].length > ci) throw BAIL;
+      last = n - 1;
+      while (isBlank(text, starts[last], ends[last])) {
+        if (ends[last] - starts[last] > ci) throw BAIL;
         last--;
       }
     }
-    const lines = b.lines.map((l, i) => (i <= last && l.length > ci ? l.slice(ci) : ''));
+    let trailing = n - 1 - last;
     // A last empty line without a line break adds nothing.
-    if (atEnd && !this.lastBreak && lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    let end = lines.length;
-    while (end > 0 && lines[end - 1] === '') end--;
-    const trailing = lines.length - end;
-    let text = '';
-    if (end > 0) {
-      lines.length = end;
-      text = b.folded ? foldBlock(lines) : lines.join('\n');
-      if (b.chomp !== '-') text += '\n';
+    if (atEnd && !this.lastBreak && trailing > 0) trailing--;
+    let value = '';
+    if (last >= 0) {
+      if (b.folded) {
+        const lines: string[] = [];
+        for (let i = 0; i <= last; i++) {
+          lines.push(ends[i] - starts[i] > ci ? text.slice(starts[i] + ci, ends[i]) : '');
+        }
+        value = foldBlock(lines);
+      } else {
+        // The lines from the source at once, without their indentation (blank lines shorter
+        // than it become empty).
+        let first = starts[0];
+        while (first < ends[0] && first - starts[0] < ci) first++;
+        value = text.slice(first, ends[last]);
+        if (this.crs !== null) value = value.replace(/\r\n/g, '\n');
+        if (n > 1) value = value.replace(indentRe(ci), '\n');
+      }
+      if (b.chomp !== '-') value += '\n';
     }
-    if (b.chomp === '+') text += '\n'.repeat(trailing);
-    b.slot.container[b.slot.key as never] = text as never;
+    if (b.chomp === '+') value += '\n'.repeat(trailing);
+    b.slot.container[b.slot.key as never] = value as never;
   }
 
   private quotedLine(line: string): void {
@@ -386,7 +588,6 @@ class FastScanner {
   private endDoc(): void {
     this.pending = null;
     this.pendingAnchor = false;
-    this.plain = null;
     this.stack = [];
     const value = this.root === undefined ? null : this.root;
     this.docs.push({ value, line: this.docLine, index: this.docs.length, broken: false });
@@ -400,8 +601,10 @@ class FastScanner {
     }
   }
 
-  private content(indent: number, c: string): void {
-    const dash = c.charCodeAt(0) === 45 && (c.length === 1 || c.charCodeAt(1) === 32);
+  /** A content line: `s` is its first character after the indentation, `e` its end. */
+  private content(indent: number, s: number, e: number): void {
+    const text = this.text;
+    const dash = text.charCodeAt(s) === 45 && (s + 1 === e || text.charCodeAt(s + 1) === 32);
     if (!this.docOpen) {
       this.docOpen = true;
       this.docLine = this.lineNo;
@@ -412,7 +615,7 @@ class FastScanner {
       const obj = dash ? [] : {};
       this.root = obj;
       this.nodes = 1;
-      this.stack.push({ indent, seq: dash, obj, depth: 1, anchored: false });
+      this.stack.push(this.frame(indent, dash, obj, 1, false));
     } else if (this.pending) {
       const p = this.pending;
       const anchored = p.anchored || this.pendingAnchor;
@@ -424,7 +627,7 @@ class FastScanner {
         p.container[p.key as never] = obj as never;
         // The `yaml` package places a sequence item where its content starts.
         if (!p.mapKey) this.mark(p.container, p.key, this.lineNo, p.depth, p.anchored);
-        this.stack.push({ indent, seq: dash, obj, depth: p.depth + 1, anchored });
+        this.stack.push(this.frame(indent, dash, obj, p.depth + 1, anchored));
       }
     }
     const stack = this.stack;
@@ -437,207 +640,211 @@ class FastScanner {
     if (!top || top.indent !== indent) throw BAIL;
     if (top.seq) {
       if (!dash) throw BAIL;
-      this.seqItem(top, indent, c);
+      this.seqItem(top, indent, s, e);
     } else {
       if (dash) throw BAIL;
-      this.mapEntry(top, indent, c);
+      this.mapEntry(top, indent, s, e);
     }
   }
 
-  private seqItem(frame: Frame, indent: number, c: string): void {
+  private seqItem(frame: Frame, indent: number, s: number, e: number): void {
+    const text = this.text;
     const arr = frame.obj as unknown[];
-    let off = 1;
-    while (c.charCodeAt(off) === 32) off++;
-    const rest = c.slice(off);
+    let r = s + 1;
+    while (text.charCodeAt(r) === 32) r++;
     const idx = arr.length;
-    arr.push(null);
     if (++this.nodes > FAST_NODE_LIMIT) throw BAIL;
-    this.mark(arr, idx, this.lineNo, frame.depth, frame.anchored);
-    const slot: Slot = {
-      container: arr,
-      key: idx,
-      indent,
-      mapKey: false,
-      depth: frame.depth,
-      anchored: frame.anchored,
-    };
-    if (rest === '' || rest[0] === '#') {
-      this.pending = slot;
+    frame.lines?.push(idx, this.lineNo);
+    frame.all?.set(idx, this.lineNo);
+    this.setCur(arr, idx, indent, false, frame.depth, frame.anchored);
+    const ch = text.charCodeAt(r);
+    if (r >= e || ch === 35 /* # */) {
+      arr.push(null);
+      this.pending = this.curSlot();
       return;
     }
-    const ch = rest[0];
-    if (ch === '\t' || rest === '-' || rest.startsWith('- ')) throw BAIL;
-    if (ch !== '[' && ch !== '{' && ch !== '*' && this.keyEnd(rest) >= 0) {
+    if (ch === 9 || (ch === 45 && (r + 1 === e || text.charCodeAt(r + 1) === 32))) throw BAIL;
+    if (ch !== 91 /* [ */ && ch !== 123 /* { */ && ch !== 42 /* * */ && this.keyEnd(r, e) >= 0) {
       // `- &anchor key: value` anchors the key, not the map.
-      if (ch === '&' || frame.depth >= FAST_DEPTH_LIMIT) throw BAIL;
+      if (ch === 38 /* & */ || frame.depth >= FAST_DEPTH_LIMIT) throw BAIL;
       const obj: Record<string, unknown> = {};
-      arr[idx] = obj;
-      const inner: Frame = {
-        indent: indent + off,
-        seq: false,
-        obj,
-        depth: frame.depth + 1,
-        anchored: frame.anchored,
-      };
+      arr.push(obj);
+      const inner = this.frame(indent + r - s, false, obj, frame.depth + 1, frame.anchored);
       this.stack.push(inner);
-      this.mapEntry(inner, indent + off, rest);
+      this.mapEntry(inner, inner.indent, r, e);
       return;
     }
-    this.value(slot, rest);
+    this.value(r, e);
   }
 
-  /** Index of the ':' that ends a plain or quoted key, or -1 when the text is not `key: ...`. */
-  private keyEnd(c: string): number {
-    const q = c[0];
-    if (q === '"' || q === "'") {
-      const close = c.indexOf(q, 1);
-      if (close < 0) return -1;
-      if (c[close + 1] === ':' && (close + 2 === c.length || c[close + 2] === ' ')) return close + 1;
+  /** Offset of the ':' that ends a plain or quoted key at `s`, or -1 when the line is not `key: ...`. */
+  private keyEnd(s: number, e: number): number {
+    const text = this.text;
+    const q = text.charCodeAt(s);
+    if (q === 34 || q === 39) {
+      const close = text.indexOf(q === 34 ? '"' : "'", s + 1);
+      if (close < 0 || close >= e) return -1;
+      if (text.charCodeAt(close + 1) === 58 && (close + 2 === e || text.charCodeAt(close + 2) === 32)) {
+        return close + 1;
+      }
       return -1;
     }
-    const hash = c.indexOf(' #');
-    const stop = hash < 0 ? c.length : hash;
-    let i = c.indexOf(':');
-    while (i >= 0 && i < stop) {
-      if (i + 1 === c.length || c[i + 1] === ' ') return i;
-      i = c.indexOf(':', i + 1);
+    const stop = Math.min(this.hashes.next(s), e);
+    for (let i = this.colons.next(s); i < stop; i = this.colons.next(i + 1)) {
+      if (i + 1 === e || text.charCodeAt(i + 1) === 32) return i;
     }
     return -1;
   }
 
-  private mapEntry(frame: Frame, indent: number, c: string): void {
+  private mapEntry(frame: Frame, indent: number, s: number, e: number): void {
+    const text = this.text;
     const obj = frame.obj as Record<string, unknown>;
     let key: string;
-    let rest: string;
-    const q = c[0];
-    if (q === '*') {
-      const m = ALIAS_KEY_RE.exec(c);
+    let r: number;
+    const q = text.charCodeAt(s);
+    if (q === 42 /* * */) {
+      const m = ALIAS_KEY_RE.exec(text.slice(s, e));
       if (!m) throw BAIL;
       const a = this.anchors.get(m[1]);
       if (!a) throw BAIL;
       const v = a.container[a.key as never] as unknown;
       if (v === null || typeof v === 'object') throw BAIL;
       key = String(v);
-      rest = c.slice(m[0].length);
+      r = s + m[0].length;
     } else {
-      const end = this.keyEnd(c);
+      const end = this.keyEnd(s, e);
       if (end < 0) throw BAIL;
-      if (q === '"' || q === "'") {
-        key = c.slice(1, end - 1);
-        if (key.includes('\\') || key.includes(q)) throw BAIL;
+      if (q === 34 || q === 39) {
+        key = text.slice(s + 1, end - 1);
+        if (key.includes('\\') || key.includes(q === 34 ? '"' : "'")) throw BAIL;
       } else {
-        key = trimSpacesEnd(c.slice(0, end));
-        if (
-          key === '' ||
-          '-?:,[]{}#&*!|>\'"%@`'.includes(key[0]) ||
-          key.includes(' #') ||
-          key.includes('\t')
-        ) {
-          throw BAIL;
-        }
+        let ke = end;
+        while (ke > s && text.charCodeAt(ke - 1) === 32) ke--;
+        if (ke === s || NOT_KEY_START[q] === 1) throw BAIL;
+        if (this.tabs !== null && this.tabs.next(s) < ke) throw BAIL;
+        key = text.slice(s, ke);
         // The `yaml` package converts keys to values first (`1.0:` is the key "1").
-        const k = plainValue(key);
+        const k = scalarOf(key);
         if (typeof k !== 'string') {
           if (k === null) throw BAIL;
           key = String(k);
         }
       }
-      rest = c.slice(end + 1);
+      r = end + 1;
     }
-    if (key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, key)) throw BAIL;
-    obj[key] = null;
+    // Duplicates are errors; inherited names (`constructor`) are left to the yaml package too.
+    if (obj[key] !== undefined) throw BAIL;
     if (++this.nodes > FAST_NODE_LIMIT) throw BAIL;
-    this.mark(obj, key, this.lineNo, frame.depth, frame.anchored);
-    rest = trimSpacesStart(rest);
-    const slot: Slot = {
-      container: obj,
-      key,
-      indent,
-      mapKey: true,
-      depth: frame.depth,
-      anchored: frame.anchored,
-    };
-    if (rest === '' || rest[0] === '#') {
-      this.pending = slot;
+    frame.lines?.push(key, this.lineNo);
+    frame.all?.set(key, this.lineNo);
+    this.setCur(obj, key, indent, true, frame.depth, frame.anchored);
+    while (text.charCodeAt(r) === 32) r++;
+    if (r >= e || text.charCodeAt(r) === 35 /* # */) {
+      obj[key] = null;
+      this.pending = this.curSlot();
       return;
     }
-    this.value(slot, rest);
+    this.value(r, e);
   }
 
-  private value(slot: Slot, rest: string): void {
-    let c = rest[0];
-    let anchored = slot.anchored;
+  /** The value at `r` (not blank, not a comment) for the current key or item. */
+  private value(r: number, e: number): void {
+    const text = this.text;
+    let c = text.charCodeAt(r);
+    let anchored = this.curAnchored;
     let hadAnchor = false;
-    if (c === '&') {
-      const m = ANCHOR_RE.exec(rest);
+    if (c === 38 /* & */) {
+      const m = ANCHOR_RE.exec(text.slice(r, e));
       if (!m) throw BAIL;
+      const slot = this.curSlot();
       this.anchors.set(m[1], slot);
-      rest = rest.slice(m[0].length);
-      if (rest === '' || rest[0] === '#') {
+      r += m[0].length;
+      if (r >= e || text.charCodeAt(r) === 35) {
+        this.curContainer[this.curKey as never] = null as never;
         this.pending = slot;
         this.pendingAnchor = true;
         return;
       }
-      c = rest[0];
+      c = text.charCodeAt(r);
       anchored = true;
       hadAnchor = true;
     }
     let v: unknown;
-    if (c === '*') {
-      const m = ALIAS_RE.exec(rest);
+    if (c === 42 /* * */) {
+      const m = ALIAS_RE.exec(text.slice(r, e));
       if (!m || hadAnchor) throw BAIL;
       // The `yaml` package converts the alias, then its target one level deeper.
-      v = this.resolve(m[1], slot.depth + 2);
-    } else if (c === '|' || c === '>') {
-      const m = BLOCK_RE.exec(rest);
+      v = this.resolve(m[1], this.curDepth + 2);
+    } else if (c === 124 /* | */ || c === 62 /* > */) {
+      const m = BLOCK_RE.exec(text.slice(r, e));
       if (!m) throw BAIL;
       const digit = m[1] ?? m[4];
       this.block = {
-        slot,
-        folded: c === '>',
+        slot: this.curSlot(),
+        folded: c === 62,
         chomp: (m[2] || m[3] || '') as '' | '-' | '+',
-        contentIndent: digit ? slot.indent + Number(digit) : -1,
-        lines: [],
+        contentIndent: digit ? this.curIndent + Number(digit) : -1,
         hasText: false,
       };
+      this.blockStarts.length = 0;
+      this.blockEnds.length = 0;
+      this.curContainer[this.curKey as never] = null as never;
       return;
-    } else if (c === '[' || c === '{') {
-      this.fs = rest;
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      this.fs = text.slice(r, e);
       this.fi = 0;
-      v = this.flowValue(slot.depth + 1, anchored);
-      trailer(rest.slice(this.fi));
-    } else if (c === '"') {
-      const close = findDoubleQuoteEnd(rest, 1);
+      v = this.flowValue(this.curDepth + 1, anchored);
+      trailer(this.fs.slice(this.fi));
+    } else if (c === 34 /* " */) {
+      const close = findDoubleQuoteEnd(text, r + 1, e);
       if (close < 0) {
-        this.quoted = { slot, double: true, parts: [rest.slice(1)] };
+        this.quoted = { slot: this.curSlot(), double: true, parts: [text.slice(r + 1, e)] };
+        this.curContainer[this.curKey as never] = null as never;
         return;
       }
-      trailer(rest.slice(close + 1));
-      const inner = rest.slice(1, close);
+      trailer(text.slice(close + 1, e));
+      const inner = text.slice(r + 1, close);
       v = inner.includes('\\') ? decodeDouble(inner) : inner;
-    } else if (c === "'") {
-      const close = findSingleQuoteEnd(rest, 1);
+    } else if (c === 39 /* ' */) {
+      const close = findSingleQuoteEnd(text, r + 1, e);
       if (close < 0) {
-        this.quoted = { slot, double: false, parts: [rest.slice(1)] };
+        this.quoted = { slot: this.curSlot(), double: false, parts: [text.slice(r + 1, e)] };
+        this.curContainer[this.curKey as never] = null as never;
         return;
       }
-      trailer(rest.slice(close + 1));
-      v = rest.slice(1, close).replace(/''/g, "'");
-    } else if ('&!@`%,]}#\t'.includes(c) || rest === '-' || rest.startsWith('- ')) {
+      trailer(text.slice(close + 1, e));
+      const inner = text.slice(r + 1, close);
+      v = inner.includes("'") ? inner.replace(/''/g, "'") : inner;
+    } else if (NOT_VALUE_START[c] === 1 || (c === 45 && (r + 1 === e || text.charCodeAt(r + 1) === 32))) {
       throw BAIL;
-    } else if ((c === ':' || c === '?') && (rest.length === 1 || rest[1] === ' ' || rest[1] === '\t')) {
+    } else if (
+      (c === 58 /* : */ || c === 63) /* ? */ &&
+      (r + 1 === e || text.charCodeAt(r + 1) === 32 || text.charCodeAt(r + 1) === 9)
+    ) {
       // `:4244` is a plain scalar, `: x` or `? x` is not.
       throw BAIL;
     } else {
-      let s = rest;
-      const hash = s.indexOf(' #');
-      if (hash >= 0) s = s.slice(0, hash);
-      s = trimSpacesEnd(s);
-      if (s.includes(': ') || s.endsWith(':') || s.includes('\t')) throw BAIL;
-      v = plainValue(s);
-      if (hash < 0) this.plain = { slot, text: s, blanks: 0 };
+      const hash = this.hashes.next(r);
+      const comment = hash < e;
+      let pe = comment ? hash : e;
+      while (text.charCodeAt(pe - 1) === 32) pe--;
+      if (text.charCodeAt(pe - 1) === 58) throw BAIL;
+      for (let k = this.colons.next(r); k < pe; k = this.colons.next(k + 1)) {
+        if (text.charCodeAt(k + 1) === 32) throw BAIL;
+      }
+      if (this.tabs !== null && this.tabs.next(r) < pe) throw BAIL;
+      v = scalarOf(text.slice(r, pe));
+      if (!comment) {
+        this.plainOn = true;
+        this.plainMulti = false;
+        this.plainContainer = this.curContainer;
+        this.plainKey = this.curKey;
+        this.plainIndent = this.curIndent;
+        this.plainStart = r;
+        this.plainEnd = pe;
+      }
     }
-    slot.container[slot.key as never] = v as never;
+    this.curContainer[this.curKey as never] = v as never;
   }
 
   /** The value of `*name`: a copy of the anchored value, as the slow path makes. */
@@ -715,8 +922,7 @@ class FastScanner {
         } else {
           const obj = out as Record<string, unknown>;
           const k = this.flowValue(depth + 1, anchored);
-          if (typeof k !== 'string' || k === '__proto__' || Object.prototype.hasOwnProperty.call(obj, k))
-            throw BAIL;
+          if (typeof k !== 'string' || k === '__proto__' || hasOwn.call(obj, k)) throw BAIL;
           this.flowWs();
           if (s[this.fi] !== ':') throw BAIL;
           this.fi++;
@@ -773,8 +979,8 @@ function trailer(s: string): void {
 }
 
 /** Index of the closing double quote at or after `from`, or -1. */
-function findDoubleQuoteEnd(s: string, from: number): number {
-  for (let i = from; i < s.length; i++) {
+function findDoubleQuoteEnd(s: string, from: number, end = s.length): number {
+  for (let i = from; i < end; i++) {
     const ch = s.charCodeAt(i);
     if (ch === 92 /* \ */) i++;
     else if (ch === 34 /* " */) return i;
@@ -783,8 +989,8 @@ function findDoubleQuoteEnd(s: string, from: number): number {
 }
 
 /** Index of the closing single quote at or after `from` (`''` is an escaped quote), or -1. */
-function findSingleQuoteEnd(s: string, from: number): number {
-  for (let i = s.indexOf("'", from); i >= 0; i = s.indexOf("'", i + 2)) {
+function findSingleQuoteEnd(s: string, from: number, end = s.length): number {
+  for (let i = s.indexOf("'", from); i >= 0 && i < end; i = s.indexOf("'", i + 2)) {
     if (s[i + 1] !== "'") return i;
   }
   return -1;
@@ -918,9 +1124,22 @@ function foldBlock(lines: string[]): string {
   return text;
 }
 
-function isBlank(l: string): boolean {
-  for (let i = 0; i < l.length; i++) if (l.charCodeAt(i) !== 32) return false;
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) !== 32) return false;
   return true;
+}
+
+const SPACES: string[] = [];
+
+function spaces(n: number): string {
+  return (SPACES[n] ??= ' '.repeat(n));
+}
+
+const INDENT_RES: RegExp[] = [];
+
+/** A line break and up to `n` spaces of indentation. */
+function indentRe(n: number): RegExp {
+  return (INDENT_RES[n] ??= new RegExp(`\\n {0,${n}}`, 'g'));
 }
 
 function isSpaced(l: string): boolean {

@@ -215,6 +215,12 @@ test('aliases redefined, unknown or inside their own anchor', () => {
   for (const text of ['a: *nothing\n', 'a: &x\n  b: *x\n', 'a: &x &y 1\n', 'a: &x *x\n', '- &x k: v\n']) {
     assert.equal(parseYaml(text).fast, false, text);
   }
+  // "Billion laughs": the copies stop the fast path, and the yaml package's budget makes an error.
+  let laughs = 'a0: &a0\n  - x\n  - x\n';
+  for (let i = 1; i < 18; i++) laughs += `a${i}: &a${i}\n  - *a${i - 1}\n  - *a${i - 1}\n`;
+  const r = parseYaml(laughs);
+  assert.equal(r.fast, false);
+  assert.equal(r.docs[0].broken, true);
 });
 
 test('multi-line quoted strings, block scalar indicators, flow items and comments', () => {

@@ -32,6 +32,61 @@ function write(rel, text) {
   return p;
 }
 
+// Flux's own gotk-components.yaml is ~470 KB of CustomResourceDefinitions: deep schemas whose
+// descriptions are `|-` blocks, as controller-gen writes them.
+const CRDS = Number(process.env.BENCH_CRDS ?? 32);
+
+function crdBundle(count) {
+  const docs = [];
+  for (let c = 0; c < count; c++) {
+    const fields = [];
+    for (let f = 0; f < 40; f++) {
+      fields.push(`                  field${f}:
+                    description: |-
+                      Field ${f} of kind ${c} does what its name says; the description wraps
+                      over several lines, as the Kubernetes API conventions ask.
+                      More info: https://example.invalid/docs/kind${c}#field${f}
+                    type: string`);
+    }
+    docs.push(`---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  labels:
+    app.kubernetes.io/component: bench-controller
+    app.kubernetes.io/part-of: flux
+  name: kind${c}s.bench.toolkit.fluxcd.io
+spec:
+  group: bench.toolkit.fluxcd.io
+  names:
+    kind: Kind${c}
+    listKind: Kind${c}List
+    plural: kind${c}s
+    singular: kind${c}
+  scope: Namespaced
+  versions:
+  - name: v1
+    schema:
+      openAPIV3Schema:
+        description: Kind${c} is a benchmark resource.
+        properties:
+          spec:
+            properties:
+              values:
+                properties:
+${fields.join('\n')}
+                type: object
+            type: object
+        type: object
+    served: true
+    storage: true
+    subresources:
+      status: {}
+`);
+  }
+  return docs.join('');
+}
+
 function fluxKs(name, path, dependsOn = []) {
   const deps = dependsOn.length ? `  dependsOn:\n${dependsOn.map((d) => `    - name: ${d}\n`).join('')}` : '';
   return `apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -72,7 +127,11 @@ spec:
 ---
 ${fluxKs('flux-system', 'clusters/prod')}`,
   );
-  write('clusters/prod/flux-system/kustomization.yaml', 'resources:\n  - gotk-sync.yaml\n');
+  write('clusters/prod/flux-system/gotk-components.yaml', crdBundle(CRDS));
+  write(
+    'clusters/prod/flux-system/kustomization.yaml',
+    'resources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n',
+  );
   write('clusters/prod/infra.yaml', fluxKs('infra', 'infra'));
   const groupFiles = [];
   for (let g = 0; g < GROUPS; g++) {
@@ -114,7 +173,7 @@ spec:
         `apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata:
-  name: ${app}
+  name: &app ${app}
   namespace: ${app}
 spec:
   interval: 5m
@@ -128,7 +187,7 @@ spec:
         namespace: flux-system
   values:
     controllers:
-      main:
+      *app :
         replicas: 1
         containers:
           main:
@@ -137,21 +196,21 @@ spec:
               tag: "1.${a}.0"
             env:
               NODE_ENV: production
-              PORT: "8080"
+              PORT: &port "8080"
+              APP_NAME: *app
             envFrom:
               - secretRef:
                   name: ${app}-env
             probes:
-              liveness:
+              liveness: &probe
                 enabled: true
-              readiness:
-                enabled: true
+              readiness: *probe
     service:
       main:
-        controller: main
+        controller: *app
         ports:
           http:
-            port: 8080
+            port: *port
     persistence:
       data:
         enabled: true

@@ -122,13 +122,8 @@ function rootDocument(root: FluxKustomization): string {
 
 /** The folder of the checkout a local source's artifact is: the resolved path minus spec.path. */
 function sourceFolder(k: FluxKustomization): string {
-  const rel = k.specPath.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
-  let dir = k.resolvedPath;
-  for (const part of rel.split('/').filter((p) => p && p !== '.')) {
-    void part;
-    dir = path.dirname(dir);
-  }
-  return dir;
+  const depth = k.specPath.split('/').filter((p) => p && p !== '.').length;
+  return path.resolve(k.resolvedPath, ...Array<string>(depth).fill('..'));
 }
 
 interface Row {

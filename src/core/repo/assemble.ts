@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { isWithin } from './fsCache';
 import type { ClusterGraph, FluxNode } from './graph';
 import { identityOf, type Rendered } from './kustomize';
-import type { Obj } from './manifest';
+import { asObj, isSopsEncrypted, str, type Obj } from './values';
 import {
   kustomizationKey,
   type Cluster,
@@ -17,16 +17,6 @@ import {
   type Problem,
 } from './model';
 
-function asObj(v: unknown): Obj | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
-}
-
-function str(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
-}
-
 export function nodeKey(n: FluxNode): string {
   return kustomizationKey(n.namespace, n.name, n.file);
 }
@@ -35,15 +25,28 @@ export interface Assembled {
   clusters: Cluster[];
   kustomizations: Map<string, FluxKustomization>;
   objects: ManifestObject[];
-  /** Every rendered object with the Kustomization that applies it. */
-  applied: Array<{ node: FluxNode; object: Rendered }>;
   problems: Problem[];
 }
 
 function sopsState(o: Obj): ManifestObject['sops'] {
-  const sops = asObj(o.sops);
-  if (sops && (sops.mac !== undefined || sops.lastmodified !== undefined)) return 'encrypted';
+  if (isSopsEncrypted(o)) return 'encrypted';
   return o.kind === 'Secret' ? 'plaintext' : null;
+}
+
+/** A document as the model lists it; `appliedBy` is filled by the caller. */
+export function manifestObject(
+  file: string,
+  line: number,
+  documentIndex: number,
+  value: Obj,
+): ManifestObject {
+  const id = identityOf(value);
+  const mo: ManifestObject = { file, line, ...id, documentIndex, appliedBy: [], sops: sopsState(value) };
+  if (id.kind === 'HelmRelease') {
+    const chart = asObj(asObj(asObj(value.spec)?.chart)?.spec);
+    mo.chart = { name: str(chart?.chart), version: str(chart?.version) };
+  }
+  return mo;
 }
 
 /** The top-level entry of a node's path an object came through (an app folder or a loose file). */
@@ -80,7 +83,6 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
   const clusters: Cluster[] = [];
   const objects: ManifestObject[] = [];
   const byIdentity = new Map<string, ManifestObject>();
-  const applied: Assembled['applied'] = [];
   const problems: Problem[] = [];
 
   for (const g of graphs) {
@@ -131,26 +133,11 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
         parent: n.parent ? nodeKey(n.parent) : null,
       });
       for (const o of n.objects) {
-        applied.push({ node: n, object: o });
         const id = identityOf(o.value);
         const ident = `${o.file}#${o.docIndex}#${o.line}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`;
         let mo = byIdentity.get(ident);
         if (!mo) {
-          mo = {
-            file: o.file,
-            line: o.line,
-            apiVersion: id.apiVersion,
-            kind: id.kind,
-            name: id.name,
-            namespace: id.namespace,
-            documentIndex: o.docIndex,
-            appliedBy: [],
-            sops: sopsState(o.value),
-          };
-          if (id.kind === 'HelmRelease') {
-            const chart = asObj(asObj(asObj(o.value.spec)?.chart)?.spec);
-            mo.chart = { name: str(chart?.chart), version: str(chart?.version) };
-          }
+          mo = manifestObject(o.file, o.line, o.docIndex, o.value);
           byIdentity.set(ident, mo);
           objects.push(mo);
         }
@@ -161,7 +148,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
     clusters.push({ name: g.name, folder: g.folder, kustomizations: dependencyOrder(keys, kustomizations) });
   }
   problems.push(...dependencyCycles(kustomizations));
-  return { clusters, kustomizations, objects, applied, problems };
+  return { clusters, kustomizations, objects, problems };
 }
 
 /** Kahn's order, keeping discovery order (root first) among independent Kustomizations. */

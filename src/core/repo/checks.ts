@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { relSlash } from './fsCache';
 import type { FluxNode } from './graph';
 import { identityOf, type Rendered } from './kustomize';
-import type { Obj } from './manifest';
+import { asObj, isSopsEncrypted, str, type Obj } from './values';
 import type { Problem } from './model';
 import type { RepoDoc } from './roots';
 import type { SopsCreationRule } from './sopsRules';
@@ -14,18 +14,11 @@ import { matchingSopsRule } from './sopsRules';
 
 export interface CheckHost {
   root: string;
-  yamlErrors(file: string): Array<{ line: number; message: string }>;
+  /** Why a file was not read (too large, binary), and its YAML syntax errors. */
   skipped(file: string): Problem | null;
+  yamlErrors(file: string): Array<{ line: number; message: string }>;
   sopsConfigFor(file: string): { file: string; rules: SopsCreationRule[] } | null;
   lineOf(container: unknown, key: string | number): number | undefined;
-}
-
-function asObj(v: unknown): Obj | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
-}
-
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
 }
 
 function group(apiVersion: string): string {
@@ -58,11 +51,16 @@ export function holdsSecretValues(o: Obj): boolean {
   return values.length > 0 && values.some((v) => !isReference(v));
 }
 
+/**
+ * Problems of what the builds apply; `used` are the files the builds read (YAML errors count
+ * there only: a file nothing applies, such as a Helm chart template, is not a manifest).
+ */
 export function checkApplied(
   host: CheckHost,
   nodes: FluxNode[],
   docs: RepoDoc[],
   extraKnown: string[],
+  used: Iterable<string>,
 ): Problem[] {
   const problems: Problem[] = [];
   const known = new Set<string>(extraKnown);
@@ -81,12 +79,10 @@ export function checkApplied(
   const isKnown = (kind: string, ns: string, name: string): boolean =>
     known.has(`${kind}/${ns}/${name}`) || knownByName.has(`${kind}/${name}`) || name.includes('${');
 
-  const files = new Set<string>();
   const seenObjects = new Set<Rendered['value']>();
   for (const n of nodes) {
     const seen = new Map<string, Rendered>();
     for (const o of n.objects) {
-      files.add(o.file);
       const id = identityOf(o.value);
       const ident = `${group(id.apiVersion)}|${id.kind}|${id.namespace}|${id.name}`;
       const first = seen.get(ident);
@@ -105,7 +101,7 @@ export function checkApplied(
         continue;
       }
       seen.set(ident, o);
-      const encrypted = !!asObj(o.value.sops);
+      const encrypted = isSopsEncrypted(o.value);
       if (encrypted && !asObj(n.spec.decryption)) {
         problems.push({
           severity: 'error',
@@ -188,7 +184,8 @@ export function checkApplied(
       });
     }
   }
-  for (const f of files) {
+  for (const f of used) {
+    if (!/\.ya?ml$/i.test(f) && path.basename(f) !== 'Kustomization') continue;
     const skipped = host.skipped(f);
     if (skipped) problems.push(skipped);
     for (const e of host.yamlErrors(f))

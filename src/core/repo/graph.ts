@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { isWithin, relSlash } from './fsCache';
 import { buildFolder, identityOf, meta, type BuildContext, type BuildHost, type Rendered } from './kustomize';
-import type { Obj } from './manifest';
+import { asObj, isSopsEncrypted, str, type Obj } from './values';
 import type { Problem } from './model';
 import { declaredRoots, isFluxKustomization, type RepoDoc, type RootHost, type SyncRoot } from './roots';
 import { substituteObject, type Variables } from './substitute';
@@ -44,8 +44,6 @@ export interface FluxNode {
   remote: BuildContext['remote'];
   /** Entries of its path's own kustomization.yaml, for the tree's order. */
   topOrder: string[];
-  /** Variables substitution left symbolic (their source is not readable here). */
-  opaqueVars: boolean;
 }
 
 export interface ClusterGraph {
@@ -61,18 +59,6 @@ export interface Graph {
   clusters: ClusterGraph[];
   /** `Kind/namespace/name` of every source the repository declares or generates. */
   sources: string[];
-  problems: Problem[];
-  notes: Problem[];
-}
-
-function asObj(v: unknown): Obj | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
-}
-
-function str(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
 }
 
 /** spec.path relative to the source root: Flux strips a leading ./ and joins it securely. */
@@ -104,8 +90,6 @@ interface Located {
 export class FluxGraphBuilder {
   private readonly docs: RepoDoc[];
   private readonly sources = new Map<string, SourceInfo>();
-  private readonly problems: Problem[] = [];
-  private readonly notes: Problem[] = [];
   private readonly ociBases = new Map<string, { folder: string; note: string | null }>();
 
   constructor(
@@ -300,7 +284,7 @@ export class FluxGraphBuilder {
         if (r.optional !== true) opaque = true;
         continue;
       }
-      const encrypted = !!asObj(found.sops);
+      const encrypted = isSopsEncrypted(found);
       const data = asObj(found.data) ?? {};
       const stringData = asObj(found.stringData) ?? {};
       for (const [k, v] of Object.entries(data)) {
@@ -402,7 +386,6 @@ export class FluxGraphBuilder {
     }
     const vars = this.variables(spec, node.namespace, known);
     if (vars) {
-      node.opaqueVars = vars.opaque;
       objects = objects.map((o) => {
         const v = substituteObject(o.value, vars.vars, vars.opaque);
         return v === o.value ? o : { ...o, value: v, owned: false };
@@ -429,7 +412,6 @@ export class FluxGraphBuilder {
       broken: new Set(),
       remote: [],
       topOrder: [],
-      opaqueVars: false,
     };
   }
 
@@ -530,7 +512,7 @@ export class FluxGraphBuilder {
     if (clusters.length === 0) this.inferRoots(clusters);
     this.nameClusters(clusters);
     const sources = [...this.sources.values()].map((x) => `${x.kind}/${x.namespace}/${x.name}`);
-    return { clusters, sources, problems: this.problems, notes: this.notes };
+    return { clusters, sources };
   }
 
   private kustomizationRoot(d: RepoDoc, kind: SyncRoot['kind']): SyncRoot {
@@ -605,10 +587,3 @@ export class FluxGraphBuilder {
     }
   }
 }
-
-/** Objects rendered by a node that came from a given document. */
-export function objectsOfDoc(node: FluxNode, file: string, docIndex: number): Rendered[] {
-  return node.objects.filter((o) => o.file === file && o.docIndex === docIndex);
-}
-
-export { meta };

@@ -8,21 +8,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FsCache, DEFAULT_MAX_FILE_SIZE, isWithin, relSlash } from './fsCache';
+import { FsCache, DEFAULT_MAX_FILE_SIZE, isWithin } from './fsCache';
 import { KUSTOMIZATION_FILES, type Obj } from './manifest';
 import type { RepoModel, Problem, SourceLocation } from './model';
-import { matchingSopsRule, parseSopsConfig, type SopsCreationRule } from './sopsRules';
+import { parseSopsConfig, type SopsCreationRule } from './sopsRules';
 import { findGitRoot, normaliseGitUrl, readCurrentBranch, readGitRemotes } from '../git/remotes';
 import { lineOf } from './yaml';
 import { FluxGraphBuilder, specRel, type ClusterGraph, type FluxNode, type GraphHost } from './graph';
-import { assemble, nodeKey } from './assemble';
+import { assemble, manifestObject, nodeKey } from './assemble';
 import { findOrphans } from './intent';
 import { checkApplied } from './checks';
 import type { RepoDoc } from './roots';
 
 export * from './model';
 export { objectsByFile, problemsByFile, clusterKustomizations } from './query';
-void matchingSopsRule;
 
 export interface ScanOptions {
   /** Resolve every spec.path against this folder instead of the nearest Git repository root. */
@@ -61,6 +60,8 @@ export class RepoIndex {
   private readonly cache: FsCache;
   private readonly roots: string[];
   private gitRoots = new Map<string, string | null>();
+  /** Texts read during the current rebuild (see readText). */
+  private readonly texts = new Map<string, string | null>();
   private sopsConfigs = new Map<string, { file: string; rules: SopsCreationRule[] } | null>();
   private current: RepoModel | null = null;
   /** The model when only a file's content changed is rebuilt from the cached parses. */
@@ -260,6 +261,26 @@ export class RepoIndex {
     return base;
   }
 
+  /**
+   * A file's text, read once per rebuild: generator inputs, patch files and kustomization files
+   * are read by every build that goes through them.
+   */
+  private readText(file: string): string | null {
+    let text = this.texts.get(file);
+    if (text === undefined) {
+      text = null;
+      if (this.cache.kind(file) === 'file') {
+        try {
+          text = fs.readFileSync(file, 'utf8');
+        } catch {
+          text = null;
+        }
+      }
+      this.texts.set(file, text);
+    }
+    return text;
+  }
+
   private host(base: string, files: string[]): GraphHost {
     const cache = this.cache;
     const git = findGitRoot(base);
@@ -267,14 +288,6 @@ export class RepoIndex {
     const remotes = new Set<string>();
     if (hasGit) for (const r of readGitRemotes(base)) remotes.add(normaliseGitUrl(r) ?? r.trim());
     let generated: Map<string, Map<string, string>> | null = null;
-    const readText = (file: string): string | null => {
-      if (cache.kind(file) !== 'file') return null;
-      try {
-        return fs.readFileSync(file, 'utf8');
-      } catch {
-        return null;
-      }
-    };
     return {
       gitRoot: base,
       remotes,
@@ -285,7 +298,7 @@ export class RepoIndex {
       docs: (file) => cache.file(file).parsed?.docs ?? null,
       kustomizeValue: (file) => cache.file(file).parsed?.kustomizeValue ?? null,
       lineOf,
-      readText,
+      readText: (f) => this.readText(f),
       scanPlain: (dir, problems) => this.scanPlain(dir, problems),
       generatedConfigMaps: () => {
         if (generated) return generated;
@@ -342,8 +355,8 @@ export class RepoIndex {
   private rebuild(): RepoModel {
     const problems: Problem[] = [];
     const discovered = this.walkRoots(problems);
-    // Documents per base folder (one graph per repository).
-    const groups = new Map<string, { files: string[]; docs: RepoDoc[]; root: string }>();
+    this.texts.clear();
+    // Documents per base folder (one graph per repository), the base worked out once per root.
     const docsOfRoot = new Map<string, RepoDoc[]>();
     for (const f of discovered) {
       const root = this.rootOf(f);
@@ -352,17 +365,17 @@ export class RepoIndex {
       for (const d of this.cache.file(f).parsed?.docs ?? [])
         list.push({ file: f, index: d.index, line: d.line, value: d.value });
     }
+    const baseOfRoot = new Map<string, string>();
+    for (const [root, docs] of docsOfRoot) baseOfRoot.set(root, this.baseOf(root, docs));
+    const groups = new Map<string, { files: string[]; docs: RepoDoc[]; root: string }>();
     for (const f of discovered) {
       const root = this.rootOf(f);
-      const base = this.baseOf(root, docsOfRoot.get(root) ?? []);
+      const base = baseOfRoot.get(root)!;
       let g = groups.get(base);
       if (!g) groups.set(base, (g = { files: [], docs: [], root }));
       g.files.push(f);
     }
-    for (const g of groups.values()) {
-      const fileSet = new Set(g.files);
-      for (const docs of docsOfRoot.values()) for (const d of docs) if (fileSet.has(d.file)) g.docs.push(d);
-    }
+    for (const [root, docs] of docsOfRoot) groups.get(baseOfRoot.get(root)!)!.docs.push(...docs);
 
     const clusterGraphs: ClusterGraph[] = [];
     const nodes: FluxNode[] = [];
@@ -378,7 +391,6 @@ export class RepoIndex {
         g.files,
         this.options.ociArtifactFolder ?? null,
       ).build();
-      problems.push(...graph.problems, ...graph.notes);
       knownSources.push(...graph.sources);
       for (const c of graph.clusters) {
         clusterGraphs.push(c);
@@ -420,23 +432,17 @@ export class RepoIndex {
       ...checkApplied(
         {
           root: this.roots[0],
-          yamlErrors: () => [],
-          skipped: () => null,
+          skipped: (f) => this.cache.file(f).skipped,
+          yamlErrors: (f) => this.cache.file(f).parsed?.errors ?? [],
           sopsConfigFor: (f) => this.sopsConfigFor(f),
           lineOf,
         },
         nodes,
         allDocs,
         [...rootSources, ...rootKs, ...knownSources],
+        used,
       ),
     );
-    for (const f of used) {
-      if (!YAML_RE.test(f) && !KUSTOMIZATION_FILES.includes(path.basename(f))) continue;
-      const st = this.cache.file(f);
-      if (st.skipped) problems.push(st.skipped);
-      for (const e of st.parsed?.errors ?? [])
-        problems.push(problem('error', 'yaml-syntax', f, e.line, `YAML syntax error: ${e.message}`));
-    }
 
     const orphanUnits = [];
     const orphans: string[] = [];
@@ -445,13 +451,7 @@ export class RepoIndex {
         {
           hasManifests: (f) => this.cache.file(f).parsed?.hasManifests ?? false,
           firstLine: (f) => this.cache.file(f).parsed?.docs[0]?.line ?? 1,
-          readText: (f) => {
-            try {
-              return fs.readFileSync(f, 'utf8');
-            } catch {
-              return null;
-            }
-          },
+          readText: (f) => this.readText(f),
           kustomizationFile: (dir) => this.hasKustomization(dir),
           kustomizeValue: (f) => this.cache.file(f).parsed?.kustomizeValue ?? null,
           lineOf,
@@ -473,21 +473,8 @@ export class RepoIndex {
     }
     // Objects of files nothing applies are still listed (the tree shows them under "not applied").
     for (const f of orphans) {
-      for (const d of this.cache.file(f).parsed?.docs ?? []) {
-        const m = (d.value.metadata ?? {}) as Obj;
-        assembled.objects.push({
-          file: f,
-          line: d.line,
-          apiVersion: d.apiVersion,
-          kind: d.kind,
-          name: d.name,
-          namespace: typeof m.namespace === 'string' ? m.namespace : '',
-          documentIndex: d.index,
-          appliedBy: [],
-          sops: d.sopsEncrypted ? 'encrypted' : d.kind === 'Secret' ? 'plaintext' : null,
-          ...(d.helm ? { chart: { name: d.helm.chart, version: d.helm.version } } : {}),
-        });
-      }
+      for (const d of this.cache.file(f).parsed?.docs ?? [])
+        assembled.objects.push(manifestObject(f, d.line, d.index, d.value));
     }
     const model: RepoModel = {
       roots: [...this.roots],
@@ -499,7 +486,6 @@ export class RepoIndex {
       problems: dedupeProblems(problems),
       remoteResources: dedupeBy(remote, (r) => `${r.file}:${r.line}:${r.url}`),
     };
-    void relSlash;
     this.current = model;
     return model;
   }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { isWithin, relSlash } from './fsCache';
 import type { FluxNode } from './graph';
-import type { Obj } from './manifest';
+import { asObj, type Obj } from './values';
 import type { OrphanUnit, Problem } from './model';
 import type { RepoDoc } from './roots';
 
@@ -31,10 +31,6 @@ export interface IntentInput {
   /** Key of a node, for the units' `kustomization` field. */
   keyOf(n: FluxNode): string;
   clusterOf(n: FluxNode): string;
-}
-
-function asObj(v: unknown): Obj | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
 }
 
 /** Folders of this repository that Argo CD Applications read. */

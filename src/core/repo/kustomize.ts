@@ -7,8 +7,9 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { isWithin, relSlash } from './fsCache';
-import { isKustomizeConfig, type Obj } from './manifest';
-import type { Problem, SourceLocation } from './model';
+import { isKustomizeConfig } from './manifest';
+import { asObj, str, type Obj } from './values';
+import { problem, type Problem, type SourceLocation } from './model';
 import { parseYaml } from './yaml';
 import { applyJsonPatch, matchesSelector, strategicMerge, type Selector } from './patch';
 
@@ -105,16 +106,6 @@ export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
 }
 
-function asObj(v: unknown): Obj | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
-}
-
-function str(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
-}
-
 export function meta(o: Obj): Obj {
   return asObj(o.metadata) ?? {};
 }
@@ -127,16 +118,6 @@ export function identityOf(o: Obj): { apiVersion: string; kind: string; name: st
     name: str(m.name) ?? '',
     namespace: str(m.namespace) ?? '',
   };
-}
-
-function problem(
-  severity: Problem['severity'],
-  code: string,
-  file: string,
-  line: number,
-  message: string,
-): Problem {
-  return { severity, code, file, line, message };
 }
 
 /** Gives a rendered object its own copy before a change. */
@@ -182,7 +163,7 @@ export function buildFolder(
     const cfg: Obj = { resources: ctx.host.scanPlain(dir, ctx.problems).map((p) => relSlash(dir, p) || '.') };
     out = applyKustomization(dir, null, cfg, ctx, flux, 'resource', []);
   }
-  applyHashSuffixes(out, ctx);
+  applyHashSuffixes(out);
   return out;
 }
 
@@ -195,10 +176,9 @@ function buildKustomization(
   as: 'resource' | 'component',
   acc: Rendered[] = [],
 ): Rendered[] {
-  const real = dir;
-  if (ctx.stack.includes(real) || ctx.stack.length > 64) {
+  if (ctx.stack.includes(dir) || ctx.stack.length > 64) {
     const at = from ?? { file: kfile, line: 1 };
-    const chain = [...ctx.stack, real].map((d) => relSlash(ctx.bound, d) || '.').join(' → ');
+    const chain = [...ctx.stack, dir].map((d) => relSlash(ctx.bound, d) || '.').join(' → ');
     ctx.problems.push(
       problem(
         'error',
@@ -212,7 +192,7 @@ function buildKustomization(
   }
   if (!ctx.visited.has(dir)) ctx.visited.set(dir, kfile);
   const cfg = ctx.host.kustomizeValue(kfile) ?? {};
-  ctx.stack.push(real);
+  ctx.stack.push(dir);
   try {
     return applyKustomization(dir, kfile, cfg, ctx, flux, as, acc);
   } finally {
@@ -332,7 +312,10 @@ function applyKustomization(
   const patches: Array<{ patch: unknown; target: Selector | null; at: SourceLocation }> = [];
   listOf(cfg.patchesStrategicMerge).forEach((item, i) => {
     const loc = at('patchesStrategicMerge', i);
-    for (const p of loadPatch(dir, item, loc, ctx)) patches.push({ patch: p, target: null, at: loc });
+    // An entry is a file name, or an inline patch (which has a newline or a colon).
+    const inline = typeof item !== 'string' || item.includes('\n') || item.includes(':');
+    for (const p of patchDocuments(dir, inline ? item : undefined, inline ? undefined : item, loc, ctx))
+      patches.push({ patch: p, target: null, at: loc });
   });
   const patchEntries: Array<{ item: unknown; at: SourceLocation }> = listOf(cfg.patches).map((item, i) => ({
     item,
@@ -343,15 +326,8 @@ function applyKustomization(
     const p = asObj(item);
     if (!p) continue;
     const target = asObj(p.target) as Selector | null;
-    const source = p.patch !== undefined ? p.patch : p.path;
-    const content = loadPatch(
-      dir,
-      p.patch !== undefined ? p.patch : { path: p.path },
-      loc,
-      ctx,
-      source === p.path,
-    );
-    for (const c of content) patches.push({ patch: c, target, at: loc });
+    for (const c of patchDocuments(dir, p.patch, p.path, loc, ctx))
+      patches.push({ patch: c, target, at: loc });
   }
   for (const p of patches) applyPatch(objects, p.patch, p.target, p.at, ctx);
 
@@ -380,14 +356,8 @@ function applyKustomization(
     const p = asObj(item);
     if (!p) return;
     const loc = at('patchesJson6902', i);
-    const content = loadPatch(
-      dir,
-      p.patch !== undefined ? p.patch : { path: p.path },
-      loc,
-      ctx,
-      p.patch === undefined,
-    );
-    for (const c of content) applyPatch(objects, c, asObj(p.target) as Selector | null, loc, ctx);
+    for (const c of patchDocuments(dir, p.patch, p.path, loc, ctx))
+      applyPatch(objects, c, asObj(p.target) as Selector | null, loc, ctx);
   });
   listOf(cfg.replacements).forEach((item, i) => {
     const r = asObj(item);
@@ -396,8 +366,7 @@ function applyKustomization(
     let specs: unknown[] = [r];
     const file = str(r.path);
     if (file) specs = loadYamlFile(path.resolve(dir, file), loc, ctx);
-    for (const s of specs.flatMap((x) => (Array.isArray(x) ? x : [x])))
-      applyReplacement(objects, asObj(s), ctx);
+    for (const s of specs.flatMap((x) => (Array.isArray(x) ? x : [x]))) applyReplacement(objects, asObj(s));
   });
   return objects;
 }
@@ -469,55 +438,37 @@ function addResource(
   }
 }
 
-function loadYamlFile(file: string, at: SourceLocation, ctx: BuildContext): unknown[] {
-  if (!isWithin(ctx.bound, file)) {
-    ctx.problems.push(
-      problem(
-        'error',
-        'path-escapes',
-        at.file,
-        at.line,
-        `"${relSlash(ctx.bound, file)}" points outside the repository; not followed.`,
-      ),
-    );
-    return [];
-  }
-  const text = ctx.host.readText(file);
-  if (text === null) {
-    ctx.problems.push(
-      problem(
-        'error',
-        'missing-resource',
-        at.file,
-        at.line,
-        `File "${relSlash(path.dirname(at.file), file)}" does not exist.`,
-      ),
-    );
-    return [];
-  }
-  ctx.inputs.add(file);
-  return parseYaml(text)
-    .docs.map((d) => d.value)
-    .filter((v) => v !== null && v !== undefined);
-}
-
-/** A patch given inline (a YAML string or object) or as a file; returns its documents. */
-function loadPatch(
-  dir: string,
-  item: unknown,
-  at: SourceLocation,
-  ctx: BuildContext,
-  isPath = false,
-): unknown[] {
-  if (typeof item === 'string' && !isPath && (item.includes('\n') || item.includes(':'))) {
-    return parseYaml(item)
+/** Documents of a YAML text; cached by text, since one patch is applied in many builds (never mutate them). */
+const parsedTexts = new Map<string, unknown[]>();
+function yamlValues(text: string): unknown[] {
+  let values = parsedTexts.get(text);
+  if (!values) {
+    values = parseYaml(text)
       .docs.map((d) => d.value)
       .filter((v) => v !== null && v !== undefined);
+    if (parsedTexts.size >= 512) parsedTexts.clear();
+    parsedTexts.set(text, values);
   }
-  const p = typeof item === 'string' ? item : str(asObj(item)?.path);
-  if (p) return loadYamlFile(path.resolve(dir, p), at, ctx);
-  if (asObj(item)) return [item];
-  return [];
+  return values;
+}
+
+function loadYamlFile(file: string, at: SourceLocation, ctx: BuildContext): unknown[] {
+  const text = readInput(file, at, ctx);
+  return text === null ? [] : yamlValues(text);
+}
+
+/** A patch's documents: `inline` (a YAML string or an object) or the file at `file`. */
+function patchDocuments(
+  dir: string,
+  inline: unknown,
+  file: unknown,
+  at: SourceLocation,
+  ctx: BuildContext,
+): unknown[] {
+  if (typeof inline === 'string') return yamlValues(inline);
+  if (asObj(inline) || Array.isArray(inline)) return [inline];
+  const p = str(file);
+  return p ? loadYamlFile(path.resolve(dir, p), at, ctx) : [];
 }
 
 function applyPatch(
@@ -572,6 +523,8 @@ function applyPatch(
       }
       const patchBody = target ? withoutIdentity(smp) : smp;
       o.value = strategicMerge(own(o), patchBody) as Obj;
+      // The result shares the patch's (cached) values: the next change must copy first.
+      o.owned = false;
     }
   }
 }
@@ -580,22 +533,23 @@ function applyPatch(
 function withoutIdentity(p: Obj): Obj {
   const m = asObj(p.metadata);
   if (!m) return p;
-  const { name: _name, namespace: _ns, ...rest } = m;
-  void _name;
-  void _ns;
+  const rest = { ...m };
+  delete rest.name;
+  delete rest.namespace;
   return { ...p, metadata: rest };
+}
+
+/** One step of a kustomize field path: a map key, a list index, or a `[name=value]` list selector. */
+function fieldStep(cur: unknown, part: string): unknown {
+  if (!Array.isArray(cur)) return asObj(cur)?.[part];
+  const sel = /^\[?(\w+)=(.*?)\]?$/.exec(part);
+  return sel ? cur.find((x) => str(asObj(x)?.[sel[1]]) === sel[2]) : cur[Number(part)];
 }
 
 function readPath(o: unknown, fieldPath: string): unknown {
   let cur: unknown = o;
   for (const part of splitFieldPath(fieldPath)) {
-    if (Array.isArray(cur)) {
-      const sel = /^\[?(\w+)=(.*?)\]?$/.exec(part);
-      if (sel) cur = cur.find((x) => str(asObj(x)?.[sel[1]]) === sel[2]);
-      else cur = cur[Number(part)];
-    } else {
-      cur = asObj(cur)?.[part];
-    }
+    cur = fieldStep(cur, part);
     if (cur === undefined) return undefined;
   }
   return cur;
@@ -620,18 +574,10 @@ function splitFieldPath(fieldPath: string): string[] {
 function writePath(o: Obj, fieldPath: string, value: unknown, create: boolean): void {
   const parts = splitFieldPath(fieldPath);
   let cur: unknown = o;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const part = parts[i];
-    let next: unknown;
-    if (Array.isArray(cur)) {
-      const sel = /^\[?(\w+)=(.*?)\]?$/.exec(part);
-      next = sel ? cur.find((x) => str(asObj(x)?.[sel[1]]) === sel[2]) : cur[Number(part)];
-    } else {
-      const co = asObj(cur);
-      if (!co) return;
-      next = co[part];
-      if (next === undefined && create) next = co[part] = {};
-    }
+  for (const part of parts.slice(0, -1)) {
+    let next = fieldStep(cur, part);
+    const co = asObj(cur);
+    if (next === undefined && create && co) next = co[part] = {};
     if (next === undefined) return;
     cur = next;
   }
@@ -644,8 +590,7 @@ function writePath(o: Obj, fieldPath: string, value: unknown, create: boolean): 
 }
 
 /** kustomize `replacements`: copies a field of one object into fields of others. */
-function applyReplacement(objects: Rendered[], spec: Obj | null, ctx: BuildContext): void {
-  void ctx;
+function applyReplacement(objects: Rendered[], spec: Obj | null): void {
   if (!spec) return;
   const src = asObj(spec.source);
   if (!src) return;
@@ -831,8 +776,7 @@ export function generatorHash(value: Obj): string {
   return [...hex.slice(0, 10)].map((c) => swap[c] ?? c).join('');
 }
 
-function applyHashSuffixes(objects: Rendered[], ctx: BuildContext): void {
-  void ctx;
+function applyHashSuffixes(objects: Rendered[]): void {
   for (const o of objects) {
     if (!o.generated || !o.hashSuffix) continue;
     const name = str(meta(o.value).name) ?? '';

@@ -1,5 +1,8 @@
 /** What the repository model needs from one YAML file: a small summary per document. */
 import { lineOf, parseYaml, type YamlIssue } from './yaml';
+import { asObj, isSopsEncrypted, str, type Obj } from './values';
+
+export type { Obj };
 
 export interface RefAt {
   kind: string;
@@ -85,18 +88,6 @@ export interface ParsedFile {
 }
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-
-export type Obj = Record<string, unknown>;
-
-function asObj(v: unknown): Obj | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
-}
-
-function str(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
-}
 
 function line(container: unknown, key: string | number, fallback: number): number {
   return lineOf(container, key) ?? fallback;
@@ -268,7 +259,6 @@ export function summarizeFile(path: string, text: string, basename: string): Par
     if (!apiVersion || !kind) continue;
     const meta = asObj(doc.metadata);
     const spec = asObj(doc.spec);
-    const sops = asObj(doc.sops);
     const summary: DocSummary = {
       index: d.index,
       line: d.line,
@@ -276,7 +266,7 @@ export function summarizeFile(path: string, text: string, basename: string): Par
       kind,
       name: str(meta?.name) ?? '',
       namespace: str(meta?.namespace) ?? '',
-      sopsEncrypted: !!sops && (sops.mac !== undefined || sops.lastmodified !== undefined),
+      sopsEncrypted: isSopsEncrypted(doc),
       secretHasData: kind === 'Secret' && (asObj(doc.data) !== null || asObj(doc.stringData) !== null),
       value: doc,
     };

@@ -119,3 +119,13 @@ export interface RepoModel {
 export function kustomizationKey(namespace: string, name: string, file: string): string {
   return `${namespace}/${name}@${file}`;
 }
+
+export function problem(
+  severity: Severity,
+  code: string,
+  file: string,
+  line: number,
+  message: string,
+): Problem {
+  return { severity, code, file, line, message };
+}

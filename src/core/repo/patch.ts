@@ -2,7 +2,7 @@
  * The three ways kustomize changes an object: a strategic merge patch, a JSON 6902 patch, and
  * the selector that picks the objects a patch (or replacement) targets.
  */
-type Obj = Record<string, unknown>;
+import { asObj, type Obj } from './values';
 
 export interface Selector {
   group?: string;
@@ -12,10 +12,6 @@ export interface Selector {
   namespace?: string;
   labelSelector?: string;
   annotationSelector?: string;
-}
-
-function asObj(v: unknown): Obj | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
 }
 
 const regexCache = new Map<string, RegExp | null>();

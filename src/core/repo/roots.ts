@@ -6,7 +6,7 @@
  * or is not applied at all.
  */
 import * as path from 'node:path';
-import type { Obj } from './manifest';
+import { asObj, str, type Obj } from './values';
 import { parseYaml } from './yaml';
 
 /** A document of the repository as written. */
@@ -42,16 +42,6 @@ export interface SyncRoot {
   docIndex: number;
   /** The source object the root creates (FluxInstance, placeholder), when not a document. */
   source: SyncSource | null;
-}
-
-function asObj(v: unknown): Obj | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
-}
-
-function str(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
 }
 
 export function isFluxKustomization(o: Obj): boolean {

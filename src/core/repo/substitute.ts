@@ -4,7 +4,7 @@
  * tell (a Secret's encrypted value, a ConfigMap only the cluster has) stay as written: the model
  * shows them symbolically instead of guessing.
  */
-type Obj = Record<string, unknown>;
+import type { Obj } from './values';
 
 /** Value of each variable; `null` when it exists but its value cannot be known. */
 export type Variables = Map<string, string | null>;

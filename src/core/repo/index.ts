@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FsCache, DEFAULT_MAX_FILE_SIZE, isWithin } from './fsCache';
 import { KUSTOMIZATION_FILES, type Obj } from './manifest';
-import type { RepoModel, Problem, SourceLocation } from './model';
+import { problem, type RepoModel, type Problem, type SourceLocation } from './model';
 import { parseSopsConfig, type SopsCreationRule } from './sopsRules';
 import { findGitRoot, normaliseGitUrl, readCurrentBranch, readGitRemotes } from '../git/remotes';
 import { lineOf } from './yaml';
@@ -33,16 +33,6 @@ export interface ScanOptions {
 }
 
 const YAML_RE = /\.ya?ml$/i;
-
-function problem(
-  severity: Problem['severity'],
-  code: string,
-  file: string,
-  line: number,
-  message: string,
-): Problem {
-  return { severity, code, file, line, message };
-}
 
 /** A folder that links back to one of its parents: reported, not followed. */
 function symlinkLoop(folder: string, name: string): Problem {

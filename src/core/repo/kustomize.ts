@@ -120,6 +120,13 @@ export function identityOf(o: Obj): { apiVersion: string; kind: string; name: st
   };
 }
 
+/** True (and reported) when a path leaves the source's root: Flux cannot read it, nor do we. */
+function escapes(ctx: BuildContext, target: string, at: SourceLocation, what: string): boolean {
+  if (isWithin(ctx.bound, target)) return false;
+  ctx.problems.push(problem('error', 'path-escapes', at.file, at.line, `${what} Not followed.`));
+  return true;
+}
+
 /** Gives a rendered object its own copy before a change. */
 function own(r: Rendered): Obj {
   if (!r.owned) {
@@ -246,18 +253,10 @@ function applyKustomization(
       continue;
     }
     const target = path.resolve(c.base, c.entry);
-    if (!isWithin(ctx.bound, target)) {
-      ctx.problems.push(
-        problem(
-          'error',
-          'path-escapes',
-          c.at.file,
-          c.at.line,
-          `Component "${c.entry}" points outside the repository; Flux cannot read it. Not followed.`,
-        ),
-      );
+    if (
+      escapes(ctx, target, c.at, `Component "${c.entry}" points outside the repository; Flux cannot read it.`)
+    )
       continue;
-    }
     const ck = ctx.host.kind(target) === 'dir' ? ctx.host.kustomizationFile(target) : null;
     if (!ck) {
       ctx.problems.push(
@@ -384,18 +383,8 @@ function addResource(
     return;
   }
   const target = path.resolve(dir, entry);
-  if (!isWithin(ctx.bound, target)) {
-    ctx.problems.push(
-      problem(
-        'error',
-        'path-escapes',
-        at.file,
-        at.line,
-        `Resource "${entry}" points outside the repository; Flux cannot read it. Not followed.`,
-      ),
-    );
+  if (escapes(ctx, target, at, `Resource "${entry}" points outside the repository; Flux cannot read it.`))
     return;
-  }
   const kind = ctx.host.kind(target);
   if (kind === null) {
     ctx.problems.push(
@@ -715,18 +704,7 @@ function generate(
 }
 
 function readInput(file: string, at: SourceLocation, ctx: BuildContext): string | null {
-  if (!isWithin(ctx.bound, file)) {
-    ctx.problems.push(
-      problem(
-        'error',
-        'path-escapes',
-        at.file,
-        at.line,
-        `"${relSlash(ctx.bound, file)}" points outside the repository; not followed.`,
-      ),
-    );
-    return null;
-  }
+  if (escapes(ctx, file, at, `"${relSlash(ctx.bound, file)}" points outside the repository;`)) return null;
   const text = ctx.host.readText(file);
   if (text === null) {
     ctx.problems.push(

@@ -74,6 +74,7 @@ export function main(
     return 0;
   }
   const problems = sortedProblems(model);
+  for (const n of model.notices) io.out(`note: ${n}`);
   for (const p of problems)
     io.out(`${relSlash(base, p.file) || '.'}:${p.line}: ${p.severity} [${p.code}] ${p.message}`);
   const errors = problems.filter((p) => p.severity === 'error').length;

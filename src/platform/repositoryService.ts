@@ -56,6 +56,7 @@ export class RepositoryService implements vscode.Disposable {
         `scanned ${roots.length} folder(s) in ${elapsed.toFixed(0)} ms: ${model.clusters.length} cluster(s), ` +
           `${model.kustomizations.size} Flux Kustomization(s), ${model.objects.length} object(s), ${model.problems.length} problem(s)`,
       );
+      for (const notice of model.notices) this.log.info(notice);
       this.store.set({ model, scanning: false });
       void vscode.commands.executeCommand(
         'setContext',

@@ -132,6 +132,7 @@ export class RepoIndex {
         orphanUnits: [],
         problems: [],
         remoteResources: [],
+        notices: [],
       };
       const message = `Internal error while scanning the repository: ${e instanceof Error ? e.message : String(e)}`;
       const model: RepoModel = {
@@ -373,6 +374,7 @@ export class RepoIndex {
     const used = new Set<string>();
     const allDocs: RepoDoc[] = [];
     const knownSources: string[] = [];
+    const notices: string[] = [];
     for (const [base, g] of groups) {
       const host = this.host(base, g.files);
       const graph = new FluxGraphBuilder(
@@ -396,15 +398,7 @@ export class RepoIndex {
       }
       allDocs.push(...g.docs);
       if (!host.hasGit && graph.clusters.length > 0 && !this.options.repoRoot && !findGitRoot(base)) {
-        problems.push(
-          problem(
-            'info',
-            'no-git',
-            graph.clusters[0].root.file,
-            1,
-            `${base} is not a Git checkout: sources with a URL are taken to be other repositories.`,
-          ),
-        );
+        notices.push(`${base} is not a Git checkout: sources with a URL are taken to be other repositories.`);
       }
     }
     const assembled = assemble(clusterGraphs, (p) => this.cache.kind(p) === 'dir');
@@ -475,6 +469,7 @@ export class RepoIndex {
       orphanUnits,
       problems: dedupeProblems(problems),
       remoteResources: dedupeBy(remote, (r) => `${r.file}:${r.line}:${r.url}`),
+      notices,
     };
     this.current = model;
     return model;

@@ -113,6 +113,8 @@ export interface RepoModel {
   problems: Problem[];
   /** Remote resources (URLs) referenced by kustomization.yaml files: listed, never fetched. */
   remoteResources: Array<SourceLocation & { url: string }>;
+  /** Facts about the whole scan that are no file's problem (a copy without .git), said once. */
+  notices: string[];
 }
 
 /** Identity of a Flux Kustomization inside a model: `<namespace>/<name>@<file>`. */

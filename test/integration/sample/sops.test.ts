@@ -190,6 +190,15 @@ describe('the sops CLI engine in a trusted workspace', () => {
       await configuration.update('sops.engine', undefined, vscode.ConfigurationTarget.Global);
       await configuration.update('sops.path', undefined, vscode.ConfigurationTarget.Global);
       fs.rmSync(file, { force: true });
+      // The tree suites that follow expect the sample unchanged: wait until the model forgets
+      // the file instead of racing the file watcher on a busy machine.
+      const api = getExtension().exports;
+      api.rescan();
+      await waitFor(
+        'the tree to forget apps/redis/secrets.yaml',
+        () => (JSON.stringify(api.repositoryTree()).includes(file) ? undefined : true),
+        20_000,
+      );
     }
   });
 });

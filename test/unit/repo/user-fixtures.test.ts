@@ -34,11 +34,10 @@ test('superbloom-2025-12: cluster superbloom → flux-system, infra, apps with t
   const secrets = model.objects.filter((o) => o.kind === 'Secret');
   assert.equal(secrets.length, 6);
   assert.ok(secrets.every((s) => s.sops === 'encrypted'));
-  // A copy without .git is said once, as information; nothing else is reported.
-  assert.deepEqual(
-    model.problems.map((p) => `${p.severity} ${p.code}`),
-    ['info no-git'],
-  );
+  assert.deepEqual(model.problems, []);
+  // A copy without .git is said once, as a notice of the scan, not as a file's problem.
+  assert.equal(model.notices.length, 1);
+  assert.match(model.notices[0], /is not a Git checkout/);
   assert.deepEqual(model.orphans, []);
   const nexus = model.objects.find((o) => o.kind === 'HelmRelease' && o.name === 'nexus')!;
   assert.equal(rel(dec2025, nexus.file), 'flux/clusters/superbloom/apps/nexus/release.yaml');
@@ -67,18 +66,15 @@ test('superbloom-2026-06: secrets tree under the root .sops.yaml; argocd path li
   assert.ok(secrets.every((s) => s.sops === 'encrypted' && s.file.endsWith('.enc.yaml')));
   // The only finding: spec.path ./argocd/clusters/superbloom is not part of the fixture.
   const json = modelToJson(model, jun2026);
-  assert.deepEqual(
-    json.problems.filter((p) => p.severity !== 'info'),
-    [
-      {
-        severity: 'error',
-        code: 'path-not-found',
-        file: 'flux/clusters/superbloom/argocd.yaml',
-        line: 8,
-        message: 'spec.path "./argocd/clusters/superbloom" does not exist in the repository.',
-      },
-    ],
-  );
+  assert.deepEqual(json.problems, [
+    {
+      severity: 'error',
+      code: 'path-not-found',
+      file: 'flux/clusters/superbloom/argocd.yaml',
+      line: 8,
+      message: 'spec.path "./argocd/clusters/superbloom" does not exist in the repository.',
+    },
+  ]);
   const argocd = json.kustomizations.find((k) => k.name === 'argocd')!;
   assert.deepEqual(argocd.dependsOn, ['flux-system/infra', 'flux-system/secrets']);
 });

@@ -73,11 +73,20 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
   /** Refreshes the rows of the changed objects and their ancestors; a new cluster-only object refreshes its cluster. */
   private refreshRefs(refs: ClusterRef[]): void {
     const dirty = new Map<string, RepoNode>();
+    // Clusters that gained or lost a cluster-only object: their children change, whatever they look like.
+    const regrown = new Set<string>();
     for (const ref of refs) {
       const nodes = this.byRef.get(refKey(ref));
       if (!nodes) {
         const cluster = this.roots.find((root) => root.kind === 'cluster' && root.label === ref.cluster);
-        if (cluster) dirty.set(cluster.id, cluster);
+        if (!cluster) continue;
+        const shown = this.clusterOnly.get(`${cluster.id}|cluster-only|${refKey(ref)}`);
+        if (shown && this.live?.store.get(ref)) {
+          dirty.set(shown.id, shown);
+        } else {
+          dirty.set(cluster.id, cluster);
+          regrown.add(cluster.id);
+        }
         continue;
       }
       for (let node: RepoNode | undefined = nodes[0]; node; node = this.parents.get(node.id))
@@ -87,9 +96,11 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
       }
     }
     // Only rows whose look changed: a watch event often changes nothing shown (resourceVersion
-    // only), and every refresh re-renders rows under the user's pointer.
+    // only), and every refresh re-renders the row's whole subtree, under the user's pointer (a
+    // click that lands during a refresh is lost). A cluster row is refreshed only when its
+    // cluster-only children changed: refreshing it re-renders the whole cluster.
     for (const node of dirty.values()) {
-      if (node.kind === 'cluster' || this.lookChanged(node)) this.changed.fire(node);
+      if (regrown.has(node.id) || this.lookChanged(node)) this.changed.fire(node);
     }
   }
 

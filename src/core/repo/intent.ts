@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { isWithin, relSlash } from './fsCache';
 import type { FluxNode } from './graph';
+import { KUSTOMIZATION_FILES } from './manifest';
 import { asObj, type Obj } from './values';
 import type { OrphanUnit, Problem } from './model';
 import type { RepoDoc } from './roots';
@@ -91,7 +92,10 @@ export function findOrphans(
   }
   const argo = argoPaths(input.docs, gitRoot);
   const orphans: string[] = [];
-  const units = new Map<string, OrphanUnit & { anchor: string | null; skip: boolean; firstLine: number }>();
+  const units = new Map<
+    string,
+    OrphanUnit & { anchor: string | null; skip: boolean; besideApplied: boolean; firstLine: number }
+  >();
   for (const f of input.discovered) {
     if (used.has(f) || !host.hasManifests(f)) continue;
     orphans.push(f);
@@ -99,16 +103,24 @@ export function findOrphans(
     let dir = path.dirname(f);
     let anchor: string | null = null;
     let skip = false;
+    // Whether files beside it are applied: only then can it have been forgotten.
+    let besideApplied = false;
     for (;;) {
       if (visitedBy.has(dir)) {
         anchor = dir;
+        besideApplied = true;
         break;
       }
       if (broken.has(dir)) {
         skip = true;
         break;
       }
-      if (appliedAncestors.has(dir) || dir === root || !isWithin(root, dir)) break;
+      // The workspace root always holds applied files: a top-level folder is not "beside" them.
+      if (dir === root || !isWithin(root, dir)) break;
+      if (appliedAncestors.has(dir)) {
+        besideApplied = true;
+        break;
+      }
       child = dir;
       dir = path.dirname(dir);
     }
@@ -124,6 +136,7 @@ export function findOrphans(
         listedIn: anchor ? host.kustomizationFile(anchor) : null,
         anchor,
         skip,
+        besideApplied,
         firstLine: host.firstLine(f),
       };
       units.set(child, unit);
@@ -138,9 +151,46 @@ export function findOrphans(
     if (!c) commentCache.set(kfile, (c = commentedEntries(host.readText(kfile) ?? '', path.dirname(kfile))));
     return c;
   };
+  const usedKustomizations = [...used].filter((f) => KUSTOMIZATION_FILES.includes(path.basename(f)));
+  // Every `resources` entry of the kustomization files builds read, resolved; commented-out
+  // entries too: they show how the author lists such folders.
+  const listed: { file: string; target: string }[] = [];
+  for (const kf of usedKustomizations) {
+    const resources = host.kustomizeValue(kf)?.resources;
+    for (const r of Array.isArray(resources) ? resources : []) {
+      if (typeof r === 'string' && !r.includes('://'))
+        listed.push({ file: kf, target: path.resolve(path.dirname(kf), r) });
+    }
+    for (const target of commentedIn(kf)) listed.push({ file: kf, target });
+  }
+  /**
+   * Where the folder's applied siblings are listed (often an overlay listing
+   * `../../base/<ns>/<app>/ks.yaml` for each app), and the entry that would list it the same way.
+   */
+  const siblingListing = (folder: string): { file: string; entry: string } | null => {
+    const parent = path.dirname(folder);
+    const count = new Map<string, { n: number; rest: string }>();
+    for (const l of listed) {
+      if (!isWithin(parent, l.target) || l.target === parent || isWithin(folder, l.target)) continue;
+      // A sibling's own kustomization listing its own files says nothing about the siblings.
+      const listedFrom = path.dirname(l.file);
+      if (listedFrom !== parent && isWithin(parent, listedFrom)) continue;
+      const rest = path.relative(parent, l.target).split(path.sep).slice(1).join('/');
+      const c = count.get(l.file) ?? { n: 0, rest };
+      c.n++;
+      count.set(l.file, c);
+    }
+    const best = [...count.entries()].sort((a, b) => b[1].n - a[1].n)[0];
+    if (!best) return null;
+    const [file, { rest }] = best;
+    const same = rest ? path.join(folder, rest) : folder;
+    const target = rest && host.readText(same) === null ? folder : same;
+    const entry = relSlash(path.dirname(file), target) + (target === folder ? '/' : '');
+    return { file, entry };
+  };
   const outUnits: OrphanUnit[] = [];
   for (const u of units.values()) {
-    const { anchor, skip, firstLine, ...unit } = u;
+    const { anchor, skip, besideApplied, firstLine, ...unit } = u;
     outUnits.push(unit);
     if (skip) continue;
     const shown = relSlash(root, u.path) + (u.isFolder ? '/' : '');
@@ -154,12 +204,15 @@ export function findOrphans(
       });
       continue;
     }
-    // Commented out in a kustomization.yaml on the way up: disabled on purpose.
-    let disabled: string | null = null;
+    // Commented out in a kustomization file that a build reads (an overlay often lists
+    // `# - ../../base/ns/app/ks.yaml`), or in one on the way up: disabled on purpose.
+    const mentions = (kf: string): boolean =>
+      commentedIn(kf).some((e) => isWithin(e, u.path) || isWithin(u.path, e));
+    let disabled: string | null = usedKustomizations.find(mentions) ?? null;
     for (let dir = path.dirname(u.path); isWithin(gitRoot, dir) && !disabled; dir = path.dirname(dir)) {
       const kf = host.kustomizationFile(dir);
       if (kf) {
-        const hit = commentedIn(kf).some((e) => isWithin(e, u.path) || isWithin(u.path, e));
+        const hit = mentions(kf);
         const cfg = host.kustomizeValue(kf);
         const empty =
           Array.isArray(cfg?.resources) && cfg.resources.length === 0 && dir === path.dirname(u.path);
@@ -176,7 +229,35 @@ export function findOrphans(
       });
       continue;
     }
-    if (u.listedIn && anchor) {
+    if (u.isFolder && host.kustomizeValue(host.kustomizationFile(u.path) ?? '')?.kind === 'Component') {
+      problems.push({
+        severity: 'info',
+        code: 'unused-component',
+        ...at,
+        message: `${shown} is a kustomize Component that no Kustomization uses.`,
+      });
+      continue;
+    }
+    if (!besideApplied) {
+      problems.push({
+        severity: 'info',
+        code: 'outside-flux',
+        ...at,
+        message: `${shown} is outside every folder Flux builds: no Flux Kustomization applies it (bootstrap files, examples or another tool's).`,
+      });
+      continue;
+    }
+    const bySiblings = u.isFolder ? siblingListing(u.path) : null;
+    if (bySiblings && bySiblings.file !== u.listedIn) {
+      const kcfg = host.kustomizeValue(bySiblings.file);
+      problems.push({
+        severity: 'warning',
+        code: 'not-applied',
+        file: bySiblings.file,
+        line: (kcfg && host.lineOf(kcfg, 'resources')) ?? 1,
+        message: `Folder ${shown} has manifests that no Flux Kustomization applies: add "${bySiblings.entry}" to the resources of ${relSlash(root, bySiblings.file)}, as its sibling folders are.`,
+      });
+    } else if (u.listedIn && anchor) {
       const shared = (visitedBy.get(anchor)?.length ?? 0) > 1;
       const kcfg = host.kustomizeValue(u.listedIn);
       const rel = relSlash(path.dirname(u.listedIn), u.path) + (u.isFolder ? '/' : '');

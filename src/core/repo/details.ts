@@ -189,6 +189,7 @@ export function clusterRoot(g: ClusterGraph): ClusterRoot {
     line: root.line,
     kustomization: `${root.namespace}/${root.name}`,
     sync: { kind: g.source.kind, url: g.source.url, ref: g.source.ref, path: str(root.spec.path) ?? '' },
+    source: { kind: g.source.kind, name: g.source.name, namespace: g.source.namespace },
     distribution: root.distribution ?? null,
   };
 }

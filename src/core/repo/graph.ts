@@ -329,13 +329,17 @@ export class FluxGraphBuilder {
       if (mapped) dir = mapped;
     }
     node.resolvedPath = dir;
-    if (rel.includes('${')) {
+    // A ResourceSet's template (`<< inputs.x >>`) is filled in by the Flux Operator for each input.
+    const templated = /<<.*>>/.test(rel);
+    if (rel.includes('${') || templated) {
       node.problems.push({
         severity: 'info',
         code: 'symbolic-path',
         file: node.file,
         line: pathLine,
-        message: `spec.path "${specPath}" depends on variables that only the cluster knows; not followed.`,
+        message: templated
+          ? `spec.path "${specPath}" is a ResourceSet template that the Flux Operator fills in for each input; not followed.`
+          : `spec.path "${specPath}" depends on variables that only the cluster knows; not followed.`,
       });
       return;
     }

@@ -178,6 +178,8 @@ export interface ClusterRoot extends SourceLocation {
   /** The root Kustomization: `namespace/name`. */
   kustomization: string;
   sync: SyncSpec;
+  /** The source object the sync reads (created by bootstrap or the Flux Operator when no file has it). */
+  source: ObjectRef;
   /** Flux Operator roots: the FluxInstance's spec.distribution.version. */
   distribution: string | null;
 }

@@ -33,6 +33,7 @@ export class FluxRowContext {
   private readonly origins = new Map<string, ArtifactOrigin[]>();
   private readonly artifactUsers = new Map<string, FluxKustomization[]>();
   private readonly roots = new Map<string, Cluster>();
+  private readonly rootSources = new Map<string, Cluster[]>();
   private readonly providerUsers = new Map<ManifestObject, ManifestObject[]>();
   private readonly providers: ManifestObject[] = [];
 
@@ -56,7 +57,12 @@ export class FluxRowContext {
       this.artifactUsers.set(k, [...(this.artifactUsers.get(k) ?? []), ks]);
     }
     for (const cluster of model.clusters)
-      if (cluster.root) this.roots.set(`${cluster.root.file}#${cluster.root.line}`, cluster);
+      if (cluster.root) {
+        this.roots.set(`${cluster.root.file}#${cluster.root.line}`, cluster);
+        const s = cluster.root.source;
+        const key = `${s.kind}/${s.namespace}/${s.name}`;
+        this.rootSources.set(key, [...(this.rootSources.get(key) ?? []), cluster]);
+      }
     for (const o of model.objects) {
       if (o.details?.kind !== 'ResourceSet') continue;
       for (const ref of o.details.inputsFrom)
@@ -72,6 +78,15 @@ export class FluxRowContext {
     return (
       list.find((o) => o.namespace === namespace) ?? list.find((o) => !o.namespace || !namespace) ?? undefined
     );
+  }
+
+  /**
+   * The cluster whose sync root reads this source (a source bootstrap or the operator creates):
+   * `cluster` itself when its root does, as every cluster may name its source alike.
+   */
+  clusterSyncing(kind: string, namespace: string, name: string, cluster: string): Cluster | undefined {
+    const list = this.rootSources.get(`${kind}/${namespace}/${name}`) ?? [];
+    return list.find((c) => c.name === cluster) ?? list[0];
   }
 
   /** The generator (and its artifact entry) of an ExternalArtifact. */
@@ -290,21 +305,36 @@ function resourceSetRows(object: ManifestObject, id: string, ctx: FluxRowContext
   };
 }
 
-function generatorRows(object: ManifestObject, id: string, ctx: FluxRowContext): ObjectExtras {
+function generatorRows(
+  object: ManifestObject,
+  id: string,
+  cluster: string,
+  ctx: FluxRowContext,
+): ObjectExtras {
   if (object.details?.kind !== 'ArtifactGenerator') return { description: [], tooltip: [], children: [] };
   const d = object.details;
   const children: RepoNode[] = [];
   for (const [i, s] of d.sources.entries()) {
     const found = ctx.find(s.kind, s.namespace, s.name);
+    // The sync's own source has no file when bootstrap or the Flux Operator creates it.
+    const syncing = found ? undefined : ctx.clusterSyncing(s.kind, s.namespace, s.name, cluster);
+    const root = syncing?.root;
     children.push(
       part(id, `source:${i}`, {
         label: `${s.kind} ${s.name}`,
-        description: [s.alias ? `@${s.alias}` : undefined, found ? undefined : 'not in the repository']
+        description: [
+          s.alias ? `@${s.alias}` : undefined,
+          found ? undefined : syncing ? `sync source of cluster ${syncing.name}` : 'not in the repository',
+        ]
           .filter(Boolean)
           .join(' · '),
         tooltip: `source @${s.alias} of ArtifactGenerator ${ident(object)}: ${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`,
         icon: iconForKind(s.kind),
-        location: found ? { file: found.file, line: found.line } : { file: object.file, line: s.line },
+        location: found
+          ? { file: found.file, line: found.line }
+          : root
+            ? { file: root.file, line: root.line }
+            : { file: object.file, line: s.line },
         tags: ['artifact-source'],
       }),
     );
@@ -340,8 +370,13 @@ function generatorRows(object: ManifestObject, id: string, ctx: FluxRowContext):
   };
 }
 
-/** The description parts, tooltip lines and rows an object adds (nothing for kinds without any). */
-export function objectExtras(object: ManifestObject, id: string, ctx: FluxRowContext): ObjectExtras {
+/** The description parts, tooltip lines and rows an object (shown under `cluster`) adds. */
+export function objectExtras(
+  object: ManifestObject,
+  id: string,
+  cluster: string,
+  ctx: FluxRowContext,
+): ObjectExtras {
   const root = ctx.clusterDeclaredBy(object);
   const declares =
     root?.root && root.root.declaredBy.kind === object.kind ? [`sync root of cluster ${root.name}`] : [];
@@ -378,7 +413,7 @@ export function objectExtras(object: ManifestObject, id: string, ctx: FluxRowCon
       };
     }
     case 'ArtifactGenerator':
-      return generatorRows(object, id, ctx);
+      return generatorRows(object, id, cluster, ctx);
     case 'ExternalArtifact': {
       const origin =
         d.sourceRef?.kind === 'ArtifactGenerator' || !d.sourceRef

@@ -31,7 +31,7 @@ function objectNode(
   ctx: FluxRowContext,
 ): RepoNode {
   const id = `${parentId}|obj:${object.documentIndex}:${object.kind}/${object.namespace}/${object.name}`;
-  const extras = objectExtras(object, id, ctx);
+  const extras = objectExtras(object, id, cluster, ctx);
   const tags = [object.kind.toLowerCase()];
   if (isFluxObject(object.apiVersion, object.kind)) tags.push('flux');
   if (object.sops) tags.push(`sops-${object.sops}`);

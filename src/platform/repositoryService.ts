@@ -4,6 +4,7 @@ import type { RepoModel } from '../core/repo/model';
 import { Store } from '../core/store';
 import type { Log } from './log';
 import { describeError } from './log';
+import { readSetting, Setting, SETTINGS_SECTION } from './settings';
 
 export interface RepositoryState {
   /** Null until the first scan finished (or when no folder is open). */
@@ -37,18 +38,24 @@ export class RepositoryService implements vscode.Disposable {
       watcher.onDidCreate((uri) => this.queue(uri, 'changed')),
       watcher.onDidDelete((uri) => this.queue(uri, 'deleted')),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescan()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(`${SETTINGS_SECTION}.${Setting.ociArtifactFolder}`)) this.rescan();
+      }),
     );
   }
 
   /** Scans every workspace folder from scratch. */
   rescan(): RepoModel | null {
-    const roots = (vscode.workspace.workspaceFolders ?? [])
-      .filter((folder) => folder.uri.scheme === 'file')
-      .map((folder) => folder.uri.fsPath);
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter(
+      (folder) => folder.uri.scheme === 'file',
+    );
+    const roots = folders.map((folder) => folder.uri.fsPath);
+    // One model for every folder: the first folder's value (a folder setting) applies to the scan.
+    const ociArtifactFolder = readSetting(Setting.ociArtifactFolder, '', folders[0]?.uri).trim();
     const started = performance.now();
     this.store.set({ model: this.store.value.model, scanning: true });
     try {
-      this.index = new RepoIndex(roots);
+      this.index = new RepoIndex(roots, { ociArtifactFolder: ociArtifactFolder || undefined });
       const model = this.index.scan();
       const elapsed = performance.now() - started;
       this.firstScanMs ??= elapsed;

@@ -10,6 +10,7 @@ export const Setting = {
   sopsPath: 'sops.path',
   ageKeyFile: 'sops.ageKeyFile',
   codeLens: 'codeLens.enabled',
+  ociArtifactFolder: 'ociArtifactFolder',
 } as const;
 
 export function readSetting<T>(key: string, fallback: T, scope?: vscode.ConfigurationScope): T {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { refKey, type ClusterRef, type StatusState, type StatusStore } from '../core/cluster';
 import type { Store } from '../core/store';
-import { buildRepoTree, iconForKind, type RepoNode } from '../core/tree/repoTree';
+import { iconForKind } from '../core/tree/kinds';
+import { buildRepoTree, type RepoNode } from '../core/tree/repoTree';
 import { presentRollup, presentStatus, type StatusPresentation } from '../core/tree/statusPresentation';
 import type { Bindings } from '../platform/clusterService';
 import { CommandId } from '../platform/commandIds';

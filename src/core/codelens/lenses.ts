@@ -1,15 +1,8 @@
-import { isFluxKind, type ClusterRef, type FluxKind } from '../cluster/kinds';
+import type { ClusterRef, FluxKind } from '../cluster/kinds';
 import type { ObjectStatus } from '../cluster/status';
 import type { ManifestObject, RepoModel } from '../repo/model';
+import { hasLenses } from '../tree/kinds';
 
-/** Kinds that get lenses: what a user reconciles, suspends and resumes. */
-const LENS_KINDS: ReadonlySet<FluxKind> = new Set([
-  'HelmRelease',
-  'Kustomization',
-  'GitRepository',
-  'HelmRepository',
-  'OCIRepository',
-]);
 const WITH_SOURCE: ReadonlySet<FluxKind> = new Set(['HelmRelease', 'Kustomization']);
 
 export type LensAction =
@@ -39,12 +32,8 @@ export class LensIndex {
 
   constructor(model: RepoModel) {
     for (const object of model.objects) {
-      if (
-        !isFluxKind(object.kind) ||
-        !LENS_KINDS.has(object.kind) ||
-        !object.apiVersion.includes('.toolkit.fluxcd.io/')
-      )
-        continue;
+      // Kinds that get lenses: what a user reconciles, suspends and resumes (see tree/kinds.ts).
+      if (!hasLenses(object.apiVersion, object.kind)) continue;
       const ks = object.appliedBy.map((key) => model.kustomizations.get(key)).find(Boolean);
       const cluster = ks?.cluster;
       // Not applied by any Flux Kustomization: not part of a Flux repository's tree, no lenses.

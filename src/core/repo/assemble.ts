@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { isWithin } from './fsCache';
 import type { ClusterGraph, FluxNode } from './graph';
+import { clusterRoot, dependenciesOf, fluxDetails } from './details';
 import { identityOf, type Rendered } from './kustomize';
 import { asObj, isSopsEncrypted, str, type Obj } from './values';
 import {
@@ -46,6 +47,10 @@ export function manifestObject(
     const chart = asObj(asObj(asObj(value.spec)?.chart)?.spec);
     mo.chart = { name: str(chart?.chart), version: str(chart?.version) };
   }
+  if (id.kind === 'HelmRelease' || id.kind === 'ResourceSet')
+    mo.dependsOn = dependenciesOf(asObj(value.spec) ?? {}, id.namespace, id.kind === 'ResourceSet');
+  const details = fluxDetails(value, line);
+  if (details) mo.details = details;
   return mo;
 }
 
@@ -115,6 +120,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
           .map((d) => asObj(d))
           .filter((d): d is Obj => !!d && !!str(d.name))
           .map((d) => `${str(d.namespace) || n.namespace}/${str(d.name)}`),
+        dependencies: dependenciesOf(spec, n.namespace),
         sourceRef: ref
           ? {
               kind: str(ref.kind) ?? 'GitRepository',
@@ -145,7 +151,12 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
       }
       problems.push(...n.problems);
     }
-    clusters.push({ name: g.name, folder: g.folder, kustomizations: dependencyOrder(keys, kustomizations) });
+    clusters.push({
+      name: g.name,
+      folder: g.folder,
+      root: clusterRoot(g),
+      kustomizations: dependencyOrder(keys, kustomizations),
+    });
   }
   problems.push(...dependencyCycles(kustomizations));
   return { clusters, kustomizations, objects, problems };

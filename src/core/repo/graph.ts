@@ -9,7 +9,14 @@ import { isWithin, relSlash } from './fsCache';
 import { buildFolder, identityOf, meta, type BuildContext, type BuildHost, type Rendered } from './kustomize';
 import { asObj, isSopsEncrypted, str, type Obj } from './values';
 import type { Problem } from './model';
-import { declaredRoots, isFluxKustomization, type RepoDoc, type RootHost, type SyncRoot } from './roots';
+import {
+  declaredRoots,
+  isFluxKustomization,
+  type RepoDoc,
+  type RootHost,
+  type SyncRoot,
+  type SyncSource,
+} from './roots';
 import { substituteObject, type Variables } from './substitute';
 import { normaliseGitUrl } from '../git/remotes';
 
@@ -53,6 +60,8 @@ export interface ClusterGraph {
   nodes: FluxNode[];
   /** Why the sync's folder was chosen, when it was a guess (OCI artifacts). */
   note: string | null;
+  /** The source the root reads, with its URL and ref when the repository declares them. */
+  source: SyncSource;
 }
 
 export interface Graph {
@@ -320,13 +329,17 @@ export class FluxGraphBuilder {
       if (mapped) dir = mapped;
     }
     node.resolvedPath = dir;
-    if (rel.includes('${')) {
+    // A ResourceSet's template (`<< inputs.x >>`) is filled in by the Flux Operator for each input.
+    const templated = /<<.*>>/.test(rel);
+    if (rel.includes('${') || templated) {
       node.problems.push({
         severity: 'info',
         code: 'symbolic-path',
         file: node.file,
         line: pathLine,
-        message: `spec.path "${specPath}" depends on variables that only the cluster knows; not followed.`,
+        message: templated
+          ? `spec.path "${specPath}" is a ResourceSet template that the Flux Operator fills in for each input; not followed.`
+          : `spec.path "${specPath}" depends on variables that only the cluster knows; not followed.`,
       });
       return;
     }
@@ -465,7 +478,25 @@ export class FluxGraphBuilder {
       }
     }
     const folder = rootNode.resolvedPath || path.dirname(root.file);
-    return { name: path.basename(rel || folder) || path.basename(folder), folder, root, nodes, note };
+    return {
+      name: path.basename(rel || folder) || path.basename(folder),
+      folder,
+      root,
+      nodes,
+      note,
+      source: this.rootSource(root),
+    };
+  }
+
+  /** The root's source: as the FluxInstance declares it, else the repository's source object. */
+  private rootSource(root: SyncRoot): SyncSource {
+    if (root.source) return root.source;
+    const ref = asObj(root.spec.sourceRef);
+    const kind = str(ref?.kind) ?? 'GitRepository';
+    const name = str(ref?.name) ?? '';
+    const namespace = str(ref?.namespace) || root.namespace;
+    const info = this.findSource(kind, namespace, name);
+    return { kind, name, namespace, url: info?.url ?? null, ref: info?.branch ?? null };
   }
 
   build(): Graph {

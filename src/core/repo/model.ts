@@ -29,7 +29,82 @@ export interface ManifestObject extends SourceLocation {
   sops: SopsState;
   /** HelmRelease only: spec.chart.spec.chart and .version. */
   chart?: { name: string | null; version: string | null };
+  /** HelmRelease and ResourceSet: spec.dependsOn, with Flux 2.7's readyExpr. */
+  dependsOn?: Dependency[];
+  /** Flux Operator and source-extension kinds: what their rows show (see details.ts). */
+  details?: FluxDetails;
 }
+
+/** A dependsOn entry: `[Kind/]namespace/name` (namespace defaulted) and its readyExpr (Flux 2.7+). */
+export interface Dependency {
+  id: string;
+  readyExpr: string | null;
+}
+
+/** What a sync reads: FluxInstance spec.sync, or the source of a root Kustomization. */
+export interface SyncSpec {
+  kind: string;
+  url: string | null;
+  ref: string | null;
+  path: string;
+}
+
+/** An object a ResourceSet templates, kind and names as written (`<< inputs.x >>` kept). */
+export interface TemplatedObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  line: number;
+}
+
+/** An entry of a ResourceSet's spec.inputsFrom: by name, or by label selector. */
+export interface InputSourceRef {
+  kind: string;
+  name: string | null;
+  /** matchLabels of a selector, as `key=value`. */
+  selector: string[];
+  line: number;
+}
+
+/** An ArtifactGenerator's artifact: the ExternalArtifact it produces and what it copies. */
+export interface GeneratedArtifact {
+  name: string;
+  line: number;
+  copies: Array<{ from: string; to: string }>;
+}
+
+/** The parts of Flux Operator (fluxcd.controlplane.io) and source-extension kinds the tree shows. */
+export type FluxDetails =
+  | {
+      kind: 'FluxInstance';
+      /** spec.distribution.version, e.g. `2.7.x`. */
+      version: string | null;
+      registry: string | null;
+      components: string[];
+      sync: SyncSpec | null;
+    }
+  | {
+      kind: 'ResourceSet';
+      /** spec.inputs, each a map as written. */
+      inputs: Array<{ values: Record<string, unknown>; line: number }>;
+      inputsFrom: InputSourceRef[];
+      resources: TemplatedObject[];
+      /** spec.resourcesTemplate is set (a Go template whose objects exist once rendered). */
+      hasTemplate: boolean;
+    }
+  | {
+      kind: 'ResourceSetInputProvider';
+      type: string | null;
+      url: string | null;
+      labels: Record<string, string>;
+    }
+  | {
+      kind: 'ArtifactGenerator';
+      sources: Array<{ alias: string; kind: string; name: string; namespace: string; line: number }>;
+      artifacts: GeneratedArtifact[];
+    }
+  | { kind: 'ExternalArtifact'; sourceRef: ObjectRef | null };
 
 /** A top-level item of what a Flux Kustomization applies: an app folder or a loose file. */
 export interface KustomizationEntry {
@@ -72,6 +147,8 @@ export interface FluxKustomization extends SourceLocation {
   external: boolean;
   /** `namespace/name` of each dependsOn entry (namespace defaulted to the Kustomization's). */
   dependsOn: string[];
+  /** The same entries with their readyExpr (Flux 2.7+), for the tooltip. */
+  dependencies?: Dependency[];
   sourceRef: ObjectRef | null;
   interval: string | null;
   suspend: boolean;
@@ -85,10 +162,34 @@ export interface FluxKustomization extends SourceLocation {
   parent: string | null;
 }
 
+/** Where a cluster's sync root is declared, and what it syncs. */
+export interface ClusterRoot extends SourceLocation {
+  /**
+   * `bootstrap`: flux bootstrap's gotk-sync.yaml; `placeholder`: the empty gotk-sync.yaml bootstrap
+   * fills in; `flux-instance`: a FluxInstance document; `flux-instance-chart`: the flux-instance
+   * Helm chart's values; `self-managed`: a Kustomization that applies itself; `inferred`: no root
+   * found, a Kustomization nothing applies stands for one.
+   */
+  via: 'bootstrap' | 'placeholder' | 'flux-instance' | 'flux-instance-chart' | 'self-managed' | 'inferred';
+  /** The document that declares the root (kind, namespace and name as written). */
+  declaredBy: ObjectRef;
+  /** The ResourceSet whose spec.resources hold the FluxInstance, when it is templated. */
+  templatedBy: ObjectRef | null;
+  /** The root Kustomization: `namespace/name`. */
+  kustomization: string;
+  sync: SyncSpec;
+  /** The source object the sync reads (created by bootstrap or the Flux Operator when no file has it). */
+  source: ObjectRef;
+  /** Flux Operator roots: the FluxInstance's spec.distribution.version. */
+  distribution: string | null;
+}
+
 export interface Cluster {
   name: string;
   /** Absolute folder of the root Kustomization's path (e.g. .../clusters/superbloom). */
   folder: string;
+  /** Where its sync root comes from (absent on models built before roots were recorded). */
+  root?: ClusterRoot;
   /** Keys of the Kustomizations of this cluster, in dependency order. */
   kustomizations: string[];
 }

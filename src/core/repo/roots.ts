@@ -15,6 +15,8 @@ export interface RepoDoc {
   index: number;
   line: number;
   value: Obj;
+  /** Set on the objects a ResourceSet templates (see withEmbedded): that ResourceSet. */
+  embeddedIn?: { kind: string; name: string; namespace: string };
 }
 
 export type RootKind = 'bootstrap' | 'placeholder' | 'flux-instance' | 'self-managed' | 'inferred';
@@ -42,6 +44,12 @@ export interface SyncRoot {
   docIndex: number;
   /** The source object the root creates (FluxInstance, placeholder), when not a document. */
   source: SyncSource | null;
+  /** The FluxInstance or flux-instance HelmRelease that declares a `flux-instance` root. */
+  declaredBy?: { kind: string; name: string; namespace: string };
+  /** The ResourceSet that templates that FluxInstance. */
+  templatedBy?: { kind: string; name: string; namespace: string };
+  /** The FluxInstance's spec.distribution.version. */
+  distribution?: string | null;
 }
 
 export function isFluxKustomization(o: Obj): boolean {
@@ -140,9 +148,11 @@ export function withEmbedded(docs: RepoDoc[]): RepoDoc[] {
   for (const d of docs) {
     out.push(d);
     if (d.value.kind === 'ResourceSet' && Array.isArray(asObj(d.value.spec)?.resources)) {
+      const m = asObj(d.value.metadata) ?? {};
+      const embeddedIn = { kind: 'ResourceSet', name: str(m.name) ?? '', namespace: str(m.namespace) ?? '' };
       for (const r of asObj(d.value.spec)!.resources as unknown[]) {
         const o = asObj(r);
-        if (o) out.push({ ...d, value: o });
+        if (o) out.push({ ...d, value: o, embeddedIn });
       }
     }
   }
@@ -211,7 +221,12 @@ export function declaredRoots(gitRoot: string, files: string[], docs: RepoDoc[],
       const r =
         sync &&
         fromSync(sync, str(m.namespace) ?? 'flux-system', { file: d.file, line: d.line, docIndex: d.index });
-      if (r) roots.push(r);
+      if (r) {
+        r.declaredBy = { kind: 'FluxInstance', name: str(m.name) ?? '', namespace: r.namespace };
+        r.templatedBy = d.embeddedIn;
+        r.distribution = str(asObj(asObj(v.spec)?.distribution)?.version);
+        roots.push(r);
+      }
     } else if (
       v.kind === 'HelmRelease' &&
       apiVersion.startsWith('helm.toolkit.fluxcd.io/') &&
@@ -222,7 +237,12 @@ export function declaredRoots(gitRoot: string, files: string[], docs: RepoDoc[],
       const spec = asObj(v.spec) ?? {};
       const ns = str(spec.targetNamespace) ?? str(m.namespace) ?? 'flux-system';
       const r = sync && fromSync(sync, ns, { file: d.file, line: d.line, docIndex: d.index });
-      if (r) roots.push(r);
+      if (r) {
+        r.declaredBy = { kind: 'HelmRelease', name: str(m.name) ?? '', namespace: str(m.namespace) ?? ns };
+        r.templatedBy = d.embeddedIn;
+        r.distribution = str(asObj(asObj(values.instance)?.distribution)?.version);
+        roots.push(r);
+      }
     }
   }
   // One root per Kustomization: the same sync declared twice (a chart and its values) counts once.

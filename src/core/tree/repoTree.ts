@@ -1,85 +1,39 @@
 import * as path from 'path';
 import { isFluxKind, type ClusterRef } from '../cluster/kinds';
 import type { FluxKustomization, ManifestObject, RepoModel } from '../repo/model';
+import {
+  dependencyLines,
+  FluxRowContext,
+  objectExtras,
+  rootSummary,
+  rootTooltip,
+  sourceLine,
+} from './fluxRows';
+import { iconForKind, isFluxObject } from './kinds';
+import type { RepoNode } from './node';
 
-/** The kinds of node in the repository tree; each has its own context value for menus. */
-export type RepoNodeKind = 'cluster' | 'kustomization' | 'folder' | 'file' | 'object' | 'orphans';
-
-/** One row of the repository tree, computed from the model without VS Code. */
-export interface RepoNode {
-  /** Stable across refreshes, so the tree keeps expansion and selection. */
-  id: string;
-  kind: RepoNodeKind;
-  label: string;
-  description?: string;
-  tooltip: string;
-  /** A codicon name. */
-  icon: string;
-  /** Where a click leads: the manifest and its 1-based line. */
-  location?: { file: string; line: number };
-  /** Extra words for the menus' `viewItem` context value (e.g. `helmrelease`, `sops-encrypted`). */
-  tags: string[];
-  /** Set on nodes of Flux objects, for actions on the cluster object. */
-  object?: ManifestObject;
-  kustomization?: FluxKustomization;
-  /** The cluster object this node stands for (Flux kinds only), to show its live status and act on it. */
-  ref?: ClusterRef;
-  children: RepoNode[];
-}
+export type { RepoNode, RepoNodeKind } from './node';
+export { iconForKind } from './kinds';
 
 /** The cluster object of a Flux object found in the repository, as shown under `cluster`. */
 function fluxRef(
   cluster: string,
   object: { apiVersion: string; kind: string; namespace: string; name: string },
 ): ClusterRef | undefined {
-  if (!isFluxApi(object.apiVersion) || !isFluxKind(object.kind)) return undefined;
+  if (!isFluxObject(object.apiVersion, object.kind) || !isFluxKind(object.kind)) return undefined;
   return { cluster, kind: object.kind, namespace: object.namespace || 'default', name: object.name };
 }
 
-const KIND_ICONS: Record<string, string> = {
-  Kustomization: 'layers',
-  HelmRelease: 'package',
-  GitRepository: 'repo',
-  OCIRepository: 'archive',
-  HelmRepository: 'library',
-  HelmChart: 'file-zip',
-  Bucket: 'database',
-  Namespace: 'symbol-namespace',
-  Secret: 'key',
-  ConfigMap: 'symbol-constant',
-  Deployment: 'server-process',
-  StatefulSet: 'server-process',
-  DaemonSet: 'server-process',
-  Service: 'plug',
-  Ingress: 'globe',
-  ServiceAccount: 'account',
-  Role: 'shield',
-  ClusterRole: 'shield',
-  RoleBinding: 'shield',
-  ClusterRoleBinding: 'shield',
-  CustomResourceDefinition: 'symbol-class',
-  PersistentVolumeClaim: 'save',
-  CronJob: 'watch',
-  Job: 'run-all',
-  Provider: 'bell',
-  Alert: 'bell-dot',
-  Receiver: 'radio-tower',
-};
-
-/** The codicon shown for an object kind (a generic one for kinds without their own). */
-export function iconForKind(kind: string, sops: ManifestObject['sops'] = null): string {
-  if (kind === 'Secret' && sops === 'encrypted') return 'lock';
-  if (kind === 'Secret' && sops === 'plaintext') return 'unlock';
-  return KIND_ICONS[kind] ?? 'symbol-misc';
-}
-
-function isFluxApi(apiVersion: string): boolean {
-  return apiVersion.includes('.toolkit.fluxcd.io/');
-}
-
-function objectNode(object: ManifestObject, parentId: string, cluster: string): RepoNode {
+function objectNode(
+  object: ManifestObject,
+  parentId: string,
+  cluster: string,
+  ctx: FluxRowContext,
+): RepoNode {
+  const id = `${parentId}|obj:${object.documentIndex}:${object.kind}/${object.namespace}/${object.name}`;
+  const extras = objectExtras(object, id, cluster, ctx);
   const tags = [object.kind.toLowerCase()];
-  if (isFluxApi(object.apiVersion)) tags.push('flux');
+  if (isFluxObject(object.apiVersion, object.kind)) tags.push('flux');
   if (object.sops) tags.push(`sops-${object.sops}`);
   const chart = object.chart?.name
     ? `${object.chart.name}${object.chart.version ? `@${object.chart.version}` : ''}`
@@ -88,20 +42,26 @@ function objectNode(object: ManifestObject, parentId: string, cluster: string): 
     object.namespace || undefined,
     chart,
     object.sops === 'encrypted' ? 'encrypted' : undefined,
+    ...extras.description,
   ];
   if (object.sops === 'plaintext') descriptionParts.push('plaintext!');
   return {
-    id: `${parentId}|obj:${object.documentIndex}:${object.kind}/${object.namespace}/${object.name}`,
+    id,
     kind: 'object',
     label: `${object.kind} ${object.name}`,
     description: descriptionParts.filter(Boolean).join(' · ') || undefined,
-    tooltip: `${object.apiVersion} ${object.kind}\n${object.namespace ? `${object.namespace}/` : ''}${object.name}\n${object.file}:${object.line}`,
+    tooltip: [
+      `${object.apiVersion} ${object.kind}`,
+      `${object.namespace ? `${object.namespace}/` : ''}${object.name}`,
+      ...extras.tooltip,
+      `${object.file}:${object.line}`,
+    ].join('\n'),
     icon: iconForKind(object.kind, object.sops),
     location: { file: object.file, line: object.line },
     tags,
     object,
     ref: fluxRef(cluster, object),
-    children: [],
+    children: extras.children,
   };
 }
 
@@ -111,9 +71,10 @@ function fileNode(
   parentId: string,
   label: string,
   cluster: string,
+  ctx: FluxRowContext,
 ): RepoNode {
   const id = `${parentId}|file:${file}`;
-  const children = objects.map((object) => objectNode(object, id, cluster));
+  const children = objects.map((object) => objectNode(object, id, cluster, ctx));
   const sops = objects.find((o) => o.sops)?.sops ?? null;
   const tags = ['manifest'];
   if (sops) tags.push(`sops-${sops}`);
@@ -145,11 +106,12 @@ function kustomizationChildren(
   objectsByFile: Map<string, ManifestObject[]>,
   id: string,
   cluster: string,
+  ctx: FluxRowContext,
 ): RepoNode[] {
   return ks.entries.map((entry) => {
     if (!entry.isFolder) {
       // A lone file that defines an app (bjw-s.yaml, cnpg-operator.yaml) reads as the app's name.
-      return fileNode(entry.path, objectsByFile.get(entry.path) ?? [], id, entry.name, cluster);
+      return fileNode(entry.path, objectsByFile.get(entry.path) ?? [], id, entry.name, cluster, ctx);
     }
     const folderId = `${id}|dir:${entry.path}`;
     const fileNodes = entry.files.map((file) =>
@@ -159,6 +121,7 @@ function kustomizationChildren(
         folderId,
         toPosix(path.relative(entry.path, file)),
         cluster,
+        ctx,
       ),
     );
     const objects = entry.files.flatMap((file) => objectsByFile.get(file) ?? []);
@@ -191,6 +154,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
     list.push(object);
     objectsByFile.set(object.file, list);
   }
+  const ctx = new FluxRowContext(model);
   const nodes: RepoNode[] = [];
   for (const cluster of model.clusters) {
     const clusterId = `cluster:${cluster.folder}`;
@@ -209,10 +173,8 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
           `Kustomization ${ks.namespace}/${ks.name}`,
           `path: ${ks.specPath || './'}`,
           ks.interval ? `interval: ${ks.interval}` : undefined,
-          ks.dependsOn.length ? `dependsOn: ${ks.dependsOn.join(', ')}` : undefined,
-          ks.sourceRef
-            ? `source: ${ks.sourceRef.kind}/${ks.sourceRef.namespace}/${ks.sourceRef.name}`
-            : undefined,
+          ...dependencyLines(ks.dependencies ?? ks.dependsOn.map((id) => ({ id, readyExpr: null }))),
+          sourceLine(ks, ctx),
           ks.decryption ? `decryption: ${ks.decryption.provider}` : undefined,
           ks.targetNamespace ? `targetNamespace: ${ks.targetNamespace}` : undefined,
           `${ks.file}:${ks.line}`,
@@ -224,7 +186,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
         tags: ['kustomization', 'flux', ks.suspend ? 'suspended' : 'active'],
         kustomization: ks,
         ref: { cluster: cluster.name, kind: 'Kustomization', namespace: ks.namespace, name: ks.name },
-        children: kustomizationChildren(ks, objectsByFile, id, cluster.name),
+        children: kustomizationChildren(ks, objectsByFile, id, cluster.name, ctx),
       });
     }
     const orphans = orphansNode(
@@ -233,6 +195,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
       clusterId,
       cluster.folder,
       cluster.name,
+      ctx,
     );
     if (orphans) children.push(orphans);
     nodes.push({
@@ -242,12 +205,19 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
       // In a multi-root workspace, say which root the cluster comes from.
       description: [
         model.roots.length > 1 ? rootName(model.roots, cluster.folder) : undefined,
+        cluster.root ? rootSummary(cluster.root) : undefined,
         `${cluster.kustomizations.length} Kustomizations`,
       ]
         .filter(Boolean)
         .join(' · '),
-      tooltip: `Cluster ${cluster.name}\n${cluster.folder}`,
+      tooltip: [
+        `Cluster ${cluster.name}`,
+        cluster.folder,
+        ...(cluster.root ? rootTooltip(cluster.root) : []),
+      ].join('\n'),
       icon: 'server-environment',
+      // The row leads to where the root is declared (gotk-sync.yaml, the FluxInstance...).
+      location: cluster.root ? { file: cluster.root.file, line: cluster.root.line } : undefined,
       tags: ['cluster'],
       children,
     });
@@ -258,6 +228,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
     'repo',
     model.roots[0] ?? '',
     '',
+    ctx,
   );
   if (elsewhere) nodes.push(elsewhere);
   return nodes;
@@ -277,12 +248,14 @@ function orphansNode(
   parentId: string,
   base: string,
   cluster: string,
+  ctx: FluxRowContext,
 ): RepoNode | undefined {
   if (units.length === 0) return undefined;
   const id = `${parentId}|orphans`;
   const children = units.map((unit): RepoNode => {
     const label = toPosix(path.relative(base, unit.path)) || path.basename(unit.path);
-    if (!unit.isFolder) return fileNode(unit.path, objectsByFile.get(unit.path) ?? [], id, label, cluster);
+    if (!unit.isFolder)
+      return fileNode(unit.path, objectsByFile.get(unit.path) ?? [], id, label, cluster, ctx);
     const folderId = `${id}|dir:${unit.path}`;
     return {
       id: folderId,
@@ -303,6 +276,7 @@ function orphansNode(
           folderId,
           toPosix(path.relative(unit.path, file)),
           cluster,
+          ctx,
         ),
       ),
     };

@@ -20,6 +20,8 @@ export interface ExpectedProblem {
   code: string;
   /** Repository-relative file the problem is on. */
   file: string;
+  /** 1-based line, when the rule decides it (the `resources:` line to add to). */
+  line?: number;
   /** Text the message must hold (the line to add, the folder named). */
   says?: string;
   /** Text the message must not hold (no advice to add to a shared base). */
@@ -994,7 +996,13 @@ const postBuild: RuleFixture[] = [
       clusters: { prod: ['flux-system/flux-system', 'flux-system/apps'] },
       applies: { 'prod flux-system/flux-system': PROD_APPS_ROOT_OBJECTS, 'prod flux-system/apps': [] },
       problems: [
-        { severity: 'info', code: 'symbolic-path', file: 'clusters/prod/apps.yaml', says: '${cluster_name}' },
+        {
+          severity: 'info',
+          code: 'symbolic-path',
+          file: 'clusters/prod/apps.yaml',
+          line: 12,
+          says: '${cluster_name}',
+        },
         // What the path may point to is not reached, so not applied, but not forgotten either.
         { severity: 'info', code: 'outside-flux', file: 'apps/prod/cm.yaml', says: 'apps/' },
       ],
@@ -1281,7 +1289,13 @@ const intent: RuleFixture[] = [
     {
       orphans: ['apps/api/cm.yaml'],
       problems: [
-        { severity: 'warning', code: 'not-applied', file: 'apps/kustomization.yaml', says: '"api/"' },
+        {
+          severity: 'warning',
+          code: 'not-applied',
+          file: 'apps/kustomization.yaml',
+          line: 3,
+          says: 'add "api/" to the resources of apps/kustomization.yaml',
+        },
       ],
     },
   ),
@@ -1464,7 +1478,7 @@ export function observe(model: RepoModel, dir: string): Required<Expected> {
       .map(id)
       .sort(),
     problems: model.problems
-      .map((p) => ({ severity: p.severity, code: p.code, file: rel(p.file), says: p.message }))
+      .map((p) => ({ severity: p.severity, code: p.code, file: rel(p.file), line: p.line, says: p.message }))
       .sort(byProblem),
     orphans: model.orphans.map(rel).sort(),
     remote: model.remoteResources.map((r) => r.url).sort(),
@@ -1494,6 +1508,7 @@ export function assertRule(f: RuleFixture, model: RepoModel, dir: string): void 
   );
   problems.forEach((p, i) => {
     const message = seen.problems[i].says ?? '';
+    if (p.line !== undefined) assert.equal(seen.problems[i].line, p.line, `${f.id}: line of "${message}"`);
     if (p.says) assert.ok(message.includes(p.says), `${f.id}: "${message}" should say ${p.says}`);
     if (p.saysNot)
       assert.ok(!message.includes(p.saysNot), `${f.id}: "${message}" should not say ${p.saysNot}`);

@@ -838,6 +838,85 @@ const kustomizeRules: RuleFixture[] = [
       'apiextensions.k8s.io/v1 CustomResourceDefinition /widgets.example.com',
     ],
   ),
+  kustomizeFixture(
+    'generator-inputs',
+    'generators read files (key = file name or given) and env files; generatorOptions labels; the hash covers the data as read',
+    {
+      'kustomization.yaml': kustomization(yaml`
+        namespace: shop
+        generatorOptions:
+          labels:
+            app: shop
+        configMapGenerator:
+          - name: files-config
+            files:
+              - config.json
+              - nginx=site.conf
+          - name: env-config
+            envs:
+              - settings.env
+        `),
+      'config.json': '{"greeting": "<hello> & \\"bye\\""}\n',
+      'site.conf': 'server {\n  listen 80;\n}\n',
+      'settings.env': '# comment\nA=1\nB=two words\n\nC="quoted"\n',
+    },
+    ['v1 ConfigMap shop/files-config-47dh849tf7', 'v1 ConfigMap shop/env-config-4622767k7f'],
+  ),
+  {
+    ...kustomizeFixture(
+      'plain-folder',
+      'a spec.path without kustomization.yaml: every manifest below, recursively, a subfolder with its own kustomization.yaml as one unit',
+      {
+        'web.yaml': configMap('web', 'default'),
+        'nested/deeper/worker.yaml': configMap('worker', 'default'),
+        'unit/kustomization.yaml': kustomization('namespace: unit\nresources:\n  - cm.yaml\n'),
+        'unit/cm.yaml': configMap('unit', null),
+        'unit/unlisted.yaml': configMap('unlisted', 'default'),
+        'notes.txt': 'not a manifest\n',
+      },
+      ['v1 ConfigMap default/web', 'v1 ConfigMap default/worker', 'v1 ConfigMap unit/unit'],
+      {
+        orphans: ['apps/unit/unlisted.yaml'],
+        problems: [
+          {
+            severity: 'warning',
+            code: 'not-applied',
+            file: 'apps/unit/kustomization.yaml',
+            says: 'add "unlisted.yaml" to the resources of apps/unit/kustomization.yaml',
+          },
+        ],
+      },
+    ),
+  },
+  kustomizeFixture(
+    'target-namespace',
+    "a Flux Kustomization's spec.targetNamespace wins over kustomization.yaml's namespace and renames Namespace objects too",
+    {
+      'kustomization.yaml': kustomization('namespace: ignored\nresources:\n  - objects.yaml\n'),
+      'objects.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: placeholder\n---\n' +
+        configMap('settings', 'elsewhere') +
+        '---\n' +
+        yaml`
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata:
+          name: readers
+        roleRef:
+          apiGroup: rbac.authorization.k8s.io
+          kind: ClusterRole
+          name: view
+        subjects: []
+        `,
+    },
+    [
+      'v1 Namespace /team-b',
+      'v1 ConfigMap team-b/settings',
+      'rbac.authorization.k8s.io/v1 ClusterRoleBinding /readers',
+    ],
+    {},
+    '  targetNamespace: team-b\n',
+  ),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -862,6 +862,31 @@ const kustomizeRules: RuleFixture[] = [
     },
     ['v1 ConfigMap shop/files-config-47dh849tf7', 'v1 ConfigMap shop/env-config-4622767k7f'],
   ),
+  kustomizeFixture(
+    'generator-merge',
+    'an overlay generator with behavior: merge adds to the base one: one object, hashed over the merged data',
+    {
+      'kustomization.yaml': kustomization(yaml`
+        resources:
+          - ./base
+        configMapGenerator:
+          - name: app-config
+            namespace: shop
+            behavior: merge
+            literals:
+              - MODE=overlay
+        `),
+      'base/kustomization.yaml': kustomization(yaml`
+        configMapGenerator:
+          - name: app-config
+            namespace: shop
+            literals:
+              - LOG_LEVEL=info
+              - MODE=base
+        `),
+    },
+    ['v1 ConfigMap shop/app-config-4gdh56mmkc'],
+  ),
   {
     ...kustomizeFixture(
       'plain-folder',

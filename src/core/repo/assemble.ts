@@ -78,6 +78,30 @@ function entriesOf(node: FluxNode, isDir: (p: string) => boolean): Kustomization
   return [...all.filter((e) => e.isFolder), ...all.filter((e) => !e.isFolder)];
 }
 
+/** What assemble makes of one node, kept as long as its objects are (see nodeChecks in checks.ts). */
+interface NodeRecords {
+  entries: KustomizationEntry[];
+  objects: Array<{ ident: string; object: ManifestObject }>;
+}
+
+const nodeRecords = new WeakMap<Rendered[], NodeRecords>();
+
+function recordsOf(n: FluxNode, isDir: (p: string) => boolean): NodeRecords {
+  let r = nodeRecords.get(n.objects);
+  if (!r) {
+    r = { entries: entriesOf(n, isDir), objects: [] };
+    for (const o of n.objects) {
+      const id = identityOf(o.value);
+      r.objects.push({
+        ident: `${o.file}#${o.docIndex}#${o.line}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`,
+        object: manifestObject(o.file, o.line, o.docIndex, o.value),
+      });
+    }
+    nodeRecords.set(n.objects, r);
+  }
+  return r;
+}
+
 export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean): Assembled {
   const kustomizations = new Map<string, FluxKustomization>();
   const clusters: Cluster[] = [];
@@ -99,6 +123,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
       const ref = asObj(spec.sourceRef);
       const dec = asObj(spec.decryption);
       const files = [...new Set(n.objects.map((o) => o.file))];
+      const records = recordsOf(n, isDir);
       kustomizations.set(key, {
         key,
         name: n.name,
@@ -129,15 +154,14 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
           ? { provider: str(dec.provider) ?? '', secretRef: str(asObj(dec.secretRef)?.name) ?? null }
           : null,
         files,
-        entries: entriesOf(n, isDir),
+        entries: records.entries,
         parent: n.parent ? nodeKey(n.parent) : null,
       });
-      for (const o of n.objects) {
-        const id = identityOf(o.value);
-        const ident = `${o.file}#${o.docIndex}#${o.line}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`;
+      for (const { ident, object } of records.objects) {
         let mo = byIdentity.get(ident);
         if (!mo) {
-          mo = manifestObject(o.file, o.line, o.docIndex, o.value);
+          // Each model has its own objects: appliedBy is filled here.
+          mo = { ...object, appliedBy: [] };
           byIdentity.set(ident, mo);
           objects.push(mo);
         }

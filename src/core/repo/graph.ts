@@ -44,6 +44,8 @@ export interface FluxNode {
   remote: BuildContext['remote'];
   /** Entries of its path's own kustomization.yaml, for the tree's order. */
   topOrder: string[];
+  /** Where its source was found when it was built (kept so that a rebuild reads the same). */
+  located: Located | null;
 }
 
 export interface ClusterGraph {
@@ -53,6 +55,8 @@ export interface ClusterGraph {
   nodes: FluxNode[];
   /** Why the sync's folder was chosen, when it was a guess (OCI artifacts). */
   note: string | null;
+  /** Folder of the root's source in this checkout. */
+  rootBase: string;
 }
 
 export interface Graph {
@@ -80,7 +84,7 @@ interface SourceInfo {
 }
 
 /** What a source reference resolves to in this checkout. */
-interface Located {
+export interface Located {
   local: boolean;
   base: string | null;
   /** Maps a path of the artifact to a folder of the checkout (ExternalArtifact copies). */
@@ -91,6 +95,8 @@ export class FluxGraphBuilder {
   private readonly docs: RepoDoc[];
   private readonly sources = new Map<string, SourceInfo>();
   private readonly ociBases = new Map<string, { folder: string; note: string | null }>();
+  /** Every cluster built, also those dropped (candidates that do not apply themselves, inferred roots applied by others). */
+  readonly built: ClusterGraph[] = [];
 
   constructor(
     private readonly host: GraphHost,
@@ -300,11 +306,14 @@ export class FluxGraphBuilder {
 
   private buildNode(node: FluxNode, root: SyncRoot, rootBase: string, known: Rendered[]): void {
     const spec = node.spec;
-    const ref = asObj(spec.sourceRef);
-    const kind = str(ref?.kind) ?? 'GitRepository';
-    const name = str(ref?.name) ?? '';
-    const ns = str(ref?.namespace) || node.namespace;
-    const where = this.locate(kind, ns, name, root, rootBase);
+    let where = node.located;
+    if (!where) {
+      const ref = asObj(spec.sourceRef);
+      const kind = str(ref?.kind) ?? 'GitRepository';
+      const name = str(ref?.name) ?? '';
+      const ns = str(ref?.namespace) || node.namespace;
+      where = node.located = this.locate(kind, ns, name, root, rootBase);
+    }
     const specPath = str(spec.path) ?? '';
     const rel = specRel(specPath);
     const pathLine = this.host.lineOf(spec, 'path') ?? node.line;
@@ -412,7 +421,34 @@ export class FluxGraphBuilder {
       broken: new Set(),
       remote: [],
       topOrder: [],
+      located: null,
     };
+  }
+
+  /**
+   * Builds a node of `cluster` again, in place, after files its build read changed. The objects
+   * of the nodes before it are what its postBuild could read, as in the first build; whether
+   * the result still fits the rest of the graph is for the caller to tell (see {@link nodeShape}).
+   */
+  rebuildNode(cluster: ClusterGraph, node: FluxNode): void {
+    const known: Rendered[] = [];
+    for (const n of cluster.nodes) {
+      if (n === node) break;
+      for (const o of n.objects) known.push(o);
+    }
+    Object.assign(node, {
+      external: false,
+      base: null,
+      resolvedPath: '',
+      objects: [],
+      problems: [],
+      visited: new Map(),
+      inputs: new Set(),
+      broken: new Set(),
+      remote: [],
+      topOrder: [],
+    });
+    this.buildNode(node, cluster.root, cluster.rootBase, known);
   }
 
   private buildCluster(root: SyncRoot): ClusterGraph {
@@ -465,7 +501,16 @@ export class FluxGraphBuilder {
       }
     }
     const folder = rootNode.resolvedPath || path.dirname(root.file);
-    return { name: path.basename(rel || folder) || path.basename(folder), folder, root, nodes, note };
+    const cluster: ClusterGraph = {
+      name: path.basename(rel || folder) || path.basename(folder),
+      folder,
+      root,
+      nodes,
+      note,
+      rootBase,
+    };
+    this.built.push(cluster);
+    return cluster;
   }
 
   build(): Graph {
@@ -586,4 +631,31 @@ export class FluxGraphBuilder {
       }
     }
   }
+}
+
+/** Objects whose content the rest of the graph reads: child Kustomizations, sources, postBuild inputs. */
+function readByGraph(o: Obj): boolean {
+  const kind = o.kind;
+  if (kind === 'ConfigMap' || kind === 'Secret' || kind === 'ArtifactGenerator') return true;
+  const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
+  return isFluxKustomization(o) || apiVersion.startsWith('source.');
+}
+
+/**
+ * What the rest of the model reads of a node's build: the identity and place of each object
+ * (with the whole value of those other nodes read), the folders and files it went through, and
+ * where its path resolved. When a rebuilt node keeps its shape, every other node, the sources,
+ * the sync roots and what is left unapplied stay as they were.
+ */
+export function nodeShape(node: FluxNode): string {
+  const parts: string[] = [String(node.external), node.base ?? '', node.resolvedPath];
+  for (const o of node.objects) {
+    const id = identityOf(o.value);
+    parts.push(`${o.file}#${o.docIndex}#${o.line}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`);
+    if (readByGraph(o.value)) parts.push(JSON.stringify(o.value));
+  }
+  parts.push('visited');
+  for (const [dir, file] of node.visited) parts.push(dir, file ?? '');
+  parts.push('inputs', ...node.inputs, 'broken', ...node.broken);
+  return parts.join('\n');
 }

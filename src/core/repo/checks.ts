@@ -76,10 +76,21 @@ export function knownObjects(
 
 /** A reference to check against every object of the repository: its problem when none matches. */
 interface Reference {
-  kind: string;
-  namespace: string;
-  name: string;
+  /** `Kind/namespace/name` and `Kind/name`. */
+  key: string;
+  byName: string;
+  /** The name holds a substitution variable: only the cluster knows it. */
+  symbolic: boolean;
   problem: Problem;
+}
+
+function reference(kind: string, namespace: string, name: string, problem: Problem): Reference {
+  return {
+    key: `${kind}/${namespace}/${name}`,
+    byName: `${kind}/${name}`,
+    symbolic: name.includes('${'),
+    problem,
+  };
 }
 
 /** One object of a node's build as the checks see it. */
@@ -158,18 +169,15 @@ function nodeChecks(host: CheckHost, n: FluxNode): NodeChecks {
       if (!ro || !name) return;
       const kind = str(ro.kind) ?? defaultKind;
       const rns = str(ro.namespace) ?? ns;
-      found.push({
-        kind,
-        namespace: rns,
-        name,
-        problem: {
+      found.push(
+        reference(kind, rns, name, {
           severity: 'warning',
           code: 'unresolved-reference',
           file: o.file,
           line,
           message: `${what} ${kind} ${rns}/${name} is not in the repository (it may exist only in the cluster).`,
-        },
-      });
+        }),
+      );
     };
     if (id.kind === 'HelmRelease' && id.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
       const chartSpec = asObj(asObj(spec.chart)?.spec);
@@ -213,38 +221,23 @@ function nodeChecks(host: CheckHost, n: FluxNode): NodeChecks {
   if (sref && n.parent && str(sref.name)) {
     const kind = str(sref.kind) ?? 'GitRepository';
     const namespace = str(sref.namespace) ?? n.namespace;
-    c.sourceRef = {
-      kind,
-      namespace,
-      name: str(sref.name)!,
-      problem: {
-        severity: 'warning',
-        code: 'unresolved-reference',
-        file: n.file,
-        line: host.lineOf(spec, 'sourceRef') ?? n.line,
-        message: `sourceRef ${kind} ${namespace}/${str(sref.name)} is not in the repository (it may exist only in the cluster).`,
-      },
-    };
+    c.sourceRef = reference(kind, namespace, str(sref.name)!, {
+      severity: 'warning',
+      code: 'unresolved-reference',
+      file: n.file,
+      line: host.lineOf(spec, 'sourceRef') ?? n.line,
+      message: `sourceRef ${kind} ${namespace}/${str(sref.name)} is not in the repository (it may exist only in the cluster).`,
+    });
   }
   nodeChecksMemo.set(n.objects, c);
   return c;
 }
 
-/**
- * Problems of what the builds apply; `used` are the files the builds read (YAML errors count
- * there only: a file nothing applies, such as a Helm chart template, is not a manifest).
- */
-export function checkApplied(
-  host: CheckHost,
-  nodes: FluxNode[],
-  known: KnownObjects,
-  used: Iterable<string>,
-): Problem[] {
+/** Problems of the objects the builds apply. */
+export function checkApplied(host: CheckHost, nodes: FluxNode[], known: KnownObjects): Problem[] {
   const problems: Problem[] = [];
   const isKnown = (r: Reference): boolean =>
-    known.known.has(`${r.kind}/${r.namespace}/${r.name}`) ||
-    known.byName.has(`${r.kind}/${r.name}`) ||
-    r.name.includes('${');
+    known.known.has(r.key) || known.byName.has(r.byName) || r.symbolic;
   const seenValues = new Set<Rendered['value']>();
   for (const n of nodes) {
     const c = nodeChecks(host, n);
@@ -254,12 +247,21 @@ export function checkApplied(
       seenValues.add(o.value);
       if (!o.ofValue) continue;
       for (const p of o.ofValue) {
-        if (!('problem' in p)) problems.push(p);
+        if (!('key' in p)) problems.push(p);
         else if (!isKnown(p)) problems.push(p.problem);
       }
     }
     if (c.sourceRef && !isKnown(c.sourceRef)) problems.push(c.sourceRef.problem);
   }
+  return problems;
+}
+
+/**
+ * Files the builds read that could not be read or parsed. Only `used` files count: a file nothing
+ * applies, such as a Helm chart template, is not a manifest.
+ */
+export function usedFileProblems(host: CheckHost, used: Iterable<string>): Problem[] {
+  const problems: Problem[] = [];
   for (const f of used) {
     if (!/\.ya?ml$/i.test(f) && path.basename(f) !== 'Kustomization') continue;
     const skipped = host.skipped(f);

@@ -11,6 +11,7 @@ import { asObj, isSopsEncrypted, str, type Obj } from './values';
 import type { Problem } from './model';
 import { declaredRoots, isFluxKustomization, type RepoDoc, type RootHost, type SyncRoot } from './roots';
 import { substituteObject, type Variables } from './substitute';
+import { linesOf } from './yaml';
 import { normaliseGitUrl } from '../git/remotes';
 
 export interface GraphHost extends BuildHost, RootHost {
@@ -633,26 +634,61 @@ export class FluxGraphBuilder {
   }
 }
 
+/** A value as JSON with the lines of its keys and items (problems about it point at them). */
+export function withLines(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object') return v;
+    const lines = linesOf(v);
+    // The copy has no lines of its own, so it is written as it is.
+    return lines ? { lines, value: Array.isArray(v) ? [...v] : { ...v } } : v;
+  });
+}
+
+/**
+ * `Kind/name` of the ConfigMaps and Secrets whose data the graph reads (postBuild.substituteFrom
+ * of Flux Kustomizations, valuesFrom of HelmReleases, which may hold a sync root).
+ */
+export function valueSources(docs: Iterable<{ value: Obj }>, nodes: Iterable<FluxNode>): Set<string> {
+  const out = new Set<string>();
+  const add = (refs: unknown, defaultKind: string): void => {
+    for (const r of Array.isArray(refs) ? refs : []) {
+      const ro = asObj(r);
+      if (ro) out.add(`${str(ro.kind) ?? defaultKind}/${str(ro.name) ?? ''}`);
+    }
+  };
+  for (const d of docs) {
+    const spec = asObj(d.value.spec);
+    if (!spec) continue;
+    if (isFluxKustomization(d.value)) add(asObj(spec.postBuild)?.substituteFrom, 'ConfigMap');
+    else if (d.value.kind === 'HelmRelease') add(spec.valuesFrom, 'ConfigMap');
+  }
+  for (const n of nodes) add(asObj(n.spec.postBuild)?.substituteFrom, 'ConfigMap');
+  return out;
+}
+
 /** Objects whose content the rest of the graph reads: child Kustomizations, sources, postBuild inputs. */
-function readByGraph(o: Obj): boolean {
+function readByGraph(o: Obj, values: Set<string>): boolean {
   const kind = o.kind;
-  if (kind === 'ConfigMap' || kind === 'Secret' || kind === 'ArtifactGenerator') return true;
+  if (kind === 'ConfigMap' || kind === 'Secret') return values.has(`${kind}/${identityOf(o).name}`);
+  if (kind === 'ArtifactGenerator') return true;
   const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
   return isFluxKustomization(o) || apiVersion.startsWith('source.');
 }
 
 /**
- * What the rest of the model reads of a node's build: the identity and place of each object
- * (with the whole value of those other nodes read), the folders and files it went through, and
+ * What the rest of the model reads of a node's build: the identity and file of each object
+ * (with the whole value and line of those other nodes read, `values` naming the ConfigMaps and
+ * Secrets they read: see {@link valueSources}), the folders and files it went through, and
  * where its path resolved. When a rebuilt node keeps its shape, every other node, the sources,
  * the sync roots and what is left unapplied stay as they were.
  */
-export function nodeShape(node: FluxNode): string {
+export function nodeShape(node: FluxNode, values: Set<string>): string {
   const parts: string[] = [String(node.external), node.base ?? '', node.resolvedPath];
   for (const o of node.objects) {
     const id = identityOf(o.value);
-    parts.push(`${o.file}#${o.docIndex}#${o.line}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`);
-    if (readByGraph(o.value)) parts.push(JSON.stringify(o.value));
+    parts.push(`${o.file}#${o.docIndex}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`);
+    // A child Kustomization's line is its node's; other lines only matter to this node's records.
+    if (readByGraph(o.value, values)) parts.push(String(o.line), withLines(o.value));
   }
   parts.push('visited');
   for (const [dir, file] of node.visited) parts.push(dir, file ?? '');

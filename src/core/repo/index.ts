@@ -14,10 +14,10 @@ import { problem, type OrphanUnit, type RepoModel, type Problem, type SourceLoca
 import { parseSopsConfig, type SopsCreationRule } from './sopsRules';
 import { findGitRoot, normaliseGitUrl, readCurrentBranch, readGitRemotes } from '../git/remotes';
 import { lineOf } from './yaml';
-import { FluxGraphBuilder, nodeShape, specRel, type ClusterGraph, type FluxNode, type GraphHost } from './graph';
+import { FluxGraphBuilder, nodeShape, valueSources, withLines, specRel, type ClusterGraph, type FluxNode, type GraphHost } from './graph';
 import { assemble, manifestObject, nodeKey } from './assemble';
 import { findOrphans } from './intent';
-import { checkApplied, knownObjects, type CheckHost, type KnownObjects } from './checks';
+import { checkApplied, knownObjects, usedFileProblems, type CheckHost, type KnownObjects } from './checks';
 import type { RepoDoc } from './roots';
 
 export * from './model';
@@ -57,6 +57,7 @@ export class RepoIndex {
   /** The graph of the last full rebuild, which content updates rebuild in part. */
   private built: Built | null = null;
   private readonly checkHost: CheckHost;
+  private partial = false;
 
   constructor(
     roots: string[],
@@ -71,6 +72,11 @@ export class RepoIndex {
       sopsConfigFor: (f) => this.sopsConfigFor(f),
       lineOf,
     };
+  }
+
+  /** How the last model was made: 'partial' when only the builds a changed file is part of were made again. */
+  get lastRebuild(): 'full' | 'partial' | null {
+    return this.current ? (this.partial ? 'partial' : 'full') : null;
   }
 
   /** The last model built, scanning first if needed. */
@@ -359,6 +365,7 @@ export class RepoIndex {
 
   private rebuild(): RepoModel {
     this.built = null;
+    this.partial = false;
     const walkProblems: Problem[] = [];
     const discovered = this.walkRoots(walkProblems);
     this.texts.clear();
@@ -424,8 +431,32 @@ export class RepoIndex {
     const rootKs = clusterGraphs.map((c) => `Kustomization/${c.root.namespace}/${c.root.name}`);
     const known = knownObjects(this.checkHost, nodes, allDocs, [...rootSources, ...rootKs, ...knownSources]);
 
+    const built: Built = {
+      walkProblems,
+      groups,
+      clusterGraphs,
+      builders,
+      graphProblems,
+      notices,
+      used,
+      usedFileProblems: usedFileProblems(this.checkHost, used),
+      known,
+      orphans: { orphans: [], units: [], problems: [] },
+      clusterOfNode,
+      generatorInputs: null,
+      valueSources: valueSources(allDocs, [...builders.keys()].flatMap((c) => c.nodes)),
+    };
+    built.orphans = this.orphansOf(built);
+    const model = this.finish(built);
+    this.built = built;
+    return model;
+  }
+
+  /** Files with manifests that nothing applies, and whether that looks deliberate. */
+  private orphansOf(b: Built): Built['orphans'] {
+    const nodes = b.clusterGraphs.flatMap((c) => c.nodes);
     const orphans: Built['orphans'] = { orphans: [], units: [], problems: [] };
-    for (const [base, g] of groups) {
+    for (const [base, g] of b.groups) {
       const found = findOrphans(
         {
           hasManifests: (f) => this.cache.file(f).parsed?.hasManifests ?? false,
@@ -439,32 +470,18 @@ export class RepoIndex {
           root: g.root,
           gitRoot: base,
           discovered: g.files,
-          used,
+          used: b.used,
           nodes,
           docs: g.docs,
           keyOf: nodeKey,
-          clusterOf: (n) => clusterOfNode.get(n) ?? '',
+          clusterOf: (n) => b.clusterOfNode.get(n) ?? '',
         },
       );
       orphans.orphans.push(...found.orphans);
       orphans.units.push(...found.units);
       orphans.problems.push(...found.problems);
     }
-    const built: Built = {
-      walkProblems,
-      groups,
-      clusterGraphs,
-      builders,
-      graphProblems,
-      notices,
-      used,
-      known,
-      orphans,
-      generatorInputs: null,
-    };
-    const model = this.finish(built);
-    this.built = built;
-    return model;
+    return orphans;
   }
 
   /** The model from a graph: assembled, checked, with what nothing applies. */
@@ -479,7 +496,7 @@ export class RepoIndex {
         nodes.push(n);
         remote.push(...n.remote);
       }
-    problems.push(...checkApplied(this.checkHost, nodes, b.known, b.used));
+    problems.push(...checkApplied(this.checkHost, nodes, b.known), ...b.usedFileProblems);
     problems.push(...b.orphans.problems);
     // Objects of files nothing applies are still listed (the tree shows them under "not applied").
     for (const f of b.orphans.orphans) {
@@ -516,7 +533,11 @@ export class RepoIndex {
     const before = this.cache.cached(file);
     this.cache.invalidate(file, false);
     this.texts.delete(file);
-    if (before !== undefined && fileSignature(before) !== fileSignature(this.cache.file(file))) return null;
+    if (
+      before !== undefined &&
+      fileSignature(before, b.valueSources) !== fileSignature(this.cache.file(file), b.valueSources)
+    )
+      return null;
     if (this.generatorInputs(b).has(file)) return null;
     // The documents other files see: the same identities, maybe other values.
     const parsed = this.cache.file(file).parsed;
@@ -530,12 +551,16 @@ export class RepoIndex {
     for (const [cluster, builder] of b.builders) {
       for (const n of cluster.nodes) {
         if (!n.inputs.has(file)) continue;
-        const shape = nodeShape(n);
+        const shape = nodeShape(n, b.valueSources);
         builder.rebuildNode(cluster, n);
-        if (nodeShape(n) !== shape) return null;
+        if (nodeShape(n, b.valueSources) !== shape) return null;
       }
     }
-    return this.finish(b);
+    // A file nothing applies may be reported as forgotten, at its first document's line.
+    if (!b.used.has(file)) b.orphans = this.orphansOf(b);
+    const model = this.finish(b);
+    this.partial = true;
+    return model;
   }
 
   /** Files configMapGenerators read, which sync roots may take Helm values from. */
@@ -567,24 +592,28 @@ interface Built {
   graphProblems: Problem[];
   notices: string[];
   used: Set<string>;
+  /** Those of the used files, which keep their syntax errors through content updates (see fileSignature). */
+  usedFileProblems: Problem[];
   known: KnownObjects;
   orphans: { orphans: string[]; units: OrphanUnit[]; problems: Problem[] };
+  clusterOfNode: Map<FluxNode, string>;
+  /** ConfigMaps and Secrets whose data some build or sync root reads (see valueSources). */
+  valueSources: Set<string>;
   generatorInputs: Set<string> | null;
 }
 
-/** Kinds whose documents any part of the repository may read, whoever applies them. */
+/**
+ * Kinds whose documents any part of the repository may read, whoever applies them (ConfigMaps
+ * and Secrets too, when named in valueSources).
+ */
 const SHARED_KINDS = new Set([
   'Kustomization',
   'GitRepository',
   'OCIRepository',
   'Bucket',
-  'HelmRepository',
   'ArtifactGenerator',
-  'ExternalArtifact',
   'FluxInstance',
   'ResourceSet',
-  'ConfigMap',
-  'Secret',
   'Application',
   'ApplicationSet',
 ]);
@@ -594,18 +623,21 @@ const SHARED_KINDS = new Set([
  * whole of the kinds they look up (sources, roots, postBuild inputs...), syntax errors. A content
  * change that keeps it only changes the builds the file is part of.
  */
-function fileSignature(state: FileState): string {
+function fileSignature(state: FileState, values: Set<string>): string {
   const p = state.parsed;
   if (!p) return `skipped ${state.skipped?.code ?? ''} ${state.skipped?.message ?? ''}`;
   const parts = [JSON.stringify(p.errors), String(p.hasManifests)];
   for (const d of p.docs) {
-    parts.push(`${d.index}#${d.line}#${d.apiVersion}#${d.kind}#${d.namespace}#${d.name}`);
-    if (SHARED_KINDS.has(d.kind)) parts.push(JSON.stringify(d.value));
+    // Lines are read by the builds holding the file (rebuilt) and for orphans (worked out again).
+    parts.push(`${d.index}#${d.apiVersion}#${d.kind}#${d.namespace}#${d.name}`);
+    const valueSource = d.kind === 'ConfigMap' || d.kind === 'Secret';
+    if (valueSource ? values.has(`${d.kind}/${d.name}`) : SHARED_KINDS.has(d.kind))
+      parts.push(String(d.line), withLines(d.value));
     else if (d.kind === 'HelmRelease') {
       // The flux-instance chart declares a sync root in its values.
       const spec = (d.value.spec ?? {}) as Obj;
-      const chart = JSON.stringify([spec.chart, spec.chartRef]);
-      parts.push(chart.includes('flux-instance') || spec.chartRef !== undefined ? JSON.stringify(d.value) : chart);
+      const chart = JSON.stringify([spec.chart, spec.chartRef, spec.valuesFrom]);
+      parts.push(chart.includes('flux-instance') || spec.chartRef !== undefined ? withLines(d.value) : chart);
     }
   }
   return parts.join('\n');

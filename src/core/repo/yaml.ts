@@ -51,6 +51,11 @@ export function lineOf(container: unknown, key: string | number): number | undef
   return undefined;
 }
 
+/** Every line recorded for a container's keys or items, as [key, line, key, line...], if any. */
+export function linesOf(container: object): ReadonlyArray<string | number> | undefined {
+  return LINES.get(container);
+}
+
 // Lines are only looked up near the top of a document (spec.path, resources, dependsOn, chart
 // sourceRef...); recording them for every value of a large Helm values block costs GC time.
 const LINE_DEPTH = 4;

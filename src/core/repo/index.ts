@@ -14,7 +14,16 @@ import { problem, type OrphanUnit, type RepoModel, type Problem, type SourceLoca
 import { parseSopsConfig, type SopsCreationRule } from './sopsRules';
 import { findGitRoot, normaliseGitUrl, readCurrentBranch, readGitRemotes } from '../git/remotes';
 import { lineOf } from './yaml';
-import { FluxGraphBuilder, nodeShape, valueSources, withLines, specRel, type ClusterGraph, type FluxNode, type GraphHost } from './graph';
+import {
+  FluxGraphBuilder,
+  nodeShape,
+  valueSources,
+  withLines,
+  specRel,
+  type ClusterGraph,
+  type FluxNode,
+  type GraphHost,
+} from './graph';
 import { assemble, manifestObject, nodeKey } from './assemble';
 import { findOrphans } from './intent';
 import { checkApplied, knownObjects, usedFileProblems, type CheckHost, type KnownObjects } from './checks';
@@ -444,7 +453,10 @@ export class RepoIndex {
       orphans: { orphans: [], units: [], problems: [] },
       clusterOfNode,
       generatorInputs: null,
-      valueSources: valueSources(allDocs, [...builders.keys()].flatMap((c) => c.nodes)),
+      valueSources: valueSources(
+        allDocs,
+        [...builders.keys()].flatMap((c) => c.nodes),
+      ),
     };
     built.orphans = this.orphansOf(built);
     const model = this.finish(built);

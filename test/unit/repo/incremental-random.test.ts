@@ -149,7 +149,10 @@ spec:
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}-config\ndata:\n  LEVEL: info\n`,
     );
   }
-  write(path.join(root, 'apps/kustomization.yaml'), `resources:\n${listed.map((l) => `  - ${l}\n`).join('')}`);
+  write(
+    path.join(root, 'apps/kustomization.yaml'),
+    `resources:\n${listed.map((l) => `  - ${l}\n`).join('')}`,
+  );
   // A base applied by two Flux Kustomizations, and a folder nobody lists.
   write(path.join(root, 'apps/shared/kustomization.yaml'), 'resources:\n  - ../app-0\n');
   write(
@@ -171,11 +174,17 @@ const EDITS: Array<[string, Edit]> = [
   ['decrypted', (t) => t.replace(/ENC\[AES256_GCM,data:AAAA,type:str\]/, 'clear-text')],
   ['encrypted', (t) => t.replace(/TOKEN: plain-\d+/, 'TOKEN: ENC[AES256_GCM,data:CCCC,type:str]')],
   ['spec.path', (t) => t.replace(/path: \.\/apps\b/, 'path: ./apps/app-1')],
-  ['another document', (t) => `${t}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  K: v\n`],
+  [
+    'another document',
+    (t) => `${t}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  K: v\n`,
+  ],
   ['first document only', (t) => t.split(/^---$/m)[0]],
   ['syntax error', (t) => `${t}\n  : [\n`],
   ['duplicate', (t) => `${t}---\n${t.split(/^---$/m)[0]}`],
-  ['patch deletes', (t) => (t.includes('replicas: 2') ? `${t}---\n${t.replace(/spec:[\s\S]*/, '$patch: delete\n')}` : t)],
+  [
+    'patch deletes',
+    (t) => (t.includes('replicas: 2') ? `${t}---\n${t.replace(/spec:[\s\S]*/, '$patch: delete\n')}` : t),
+  ],
 ];
 
 function yamlFiles(root: string): string[] {

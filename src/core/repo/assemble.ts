@@ -83,11 +83,41 @@ function entriesOf(node: FluxNode, isDir: (p: string) => boolean): Kustomization
   return [...all.filter((e) => e.isFolder), ...all.filter((e) => !e.isFolder)];
 }
 
+/** What assemble makes of one node, kept as long as its objects are (see nodeChecks in checks.ts). */
+interface NodeRecords {
+  files: string[];
+  entries: KustomizationEntry[];
+  /** Each object as the model lists it when this node is the only one applying it. */
+  objects: Array<{ ident: string; object: ManifestObject }>;
+}
+
+const nodeRecords = new WeakMap<Rendered[], NodeRecords>();
+
+function recordsOf(n: FluxNode, isDir: (p: string) => boolean): NodeRecords {
+  let r = nodeRecords.get(n.objects);
+  if (!r) {
+    r = { files: [...new Set(n.objects.map((o) => o.file))], entries: entriesOf(n, isDir), objects: [] };
+    const key = nodeKey(n);
+    for (const o of n.objects) {
+      const id = identityOf(o.value);
+      const object = manifestObject(o.file, o.line, o.docIndex, o.value);
+      object.appliedBy.push(key);
+      r.objects.push({
+        ident: `${o.file}#${o.docIndex}#${o.line}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`,
+        object,
+      });
+    }
+    nodeRecords.set(n.objects, r);
+  }
+  return r;
+}
+
 export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean): Assembled {
   const kustomizations = new Map<string, FluxKustomization>();
   const clusters: Cluster[] = [];
   const objects: ManifestObject[] = [];
-  const byIdentity = new Map<string, ManifestObject>();
+  /** Index in `objects` of each object identity. */
+  const byIdentity = new Map<string, number>();
   const problems: Problem[] = [];
 
   for (const g of graphs) {
@@ -103,7 +133,8 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
       const spec = n.spec;
       const ref = asObj(spec.sourceRef);
       const dec = asObj(spec.decryption);
-      const files = [...new Set(n.objects.map((o) => o.file))];
+      const records = recordsOf(n, isDir);
+      const files = [...records.files];
       kustomizations.set(key, {
         key,
         name: n.name,
@@ -135,19 +166,18 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
           ? { provider: str(dec.provider) ?? '', secretRef: str(asObj(dec.secretRef)?.name) ?? null }
           : null,
         files,
-        entries: entriesOf(n, isDir),
+        entries: records.entries,
         parent: n.parent ? nodeKey(n.parent) : null,
       });
-      for (const o of n.objects) {
-        const id = identityOf(o.value);
-        const ident = `${o.file}#${o.docIndex}#${o.line}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`;
-        let mo = byIdentity.get(ident);
-        if (!mo) {
-          mo = manifestObject(o.file, o.line, o.docIndex, o.value);
-          byIdentity.set(ident, mo);
-          objects.push(mo);
+      for (const { ident, object } of records.objects) {
+        const at = byIdentity.get(ident);
+        if (at === undefined) {
+          // Records are shared by the models built from the same node: never changed once made.
+          byIdentity.set(ident, objects.length);
+          objects.push(object);
+        } else if (!objects[at].appliedBy.includes(key)) {
+          objects[at] = { ...objects[at], appliedBy: [...objects[at].appliedBy, key] };
         }
-        if (!mo.appliedBy.includes(key)) mo.appliedBy.push(key);
       }
       problems.push(...n.problems);
     }

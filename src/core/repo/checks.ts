@@ -51,139 +51,217 @@ export function holdsSecretValues(o: Obj): boolean {
   return values.length > 0 && values.some((v) => !isReference(v));
 }
 
-/**
- * Problems of what the builds apply; `used` are the files the builds read (YAML errors count
- * there only: a file nothing applies, such as a Helm chart template, is not a manifest).
- */
-export function checkApplied(
+/** Objects the repository holds, for references: `Kind/namespace/name`, and `Kind/name` of documents without a namespace. */
+export interface KnownObjects {
+  known: Set<string>;
+  byName: Set<string>;
+}
+
+export function knownObjects(
   host: CheckHost,
   nodes: FluxNode[],
   docs: RepoDoc[],
   extraKnown: string[],
-  used: Iterable<string>,
-): Problem[] {
-  const problems: Problem[] = [];
+): KnownObjects {
   const known = new Set<string>(extraKnown);
-  const knownByName = new Set<string>();
-  for (const n of nodes) {
-    for (const o of n.objects) {
-      const id = identityOf(o.value);
-      known.add(`${id.kind}/${id.namespace || n.namespace}/${id.name}`);
-    }
-  }
+  const byName = new Set<string>();
+  for (const n of nodes) for (const k of nodeChecks(host, n).known) known.add(k);
   for (const d of docs) {
     const id = identityOf(d.value);
     if (id.namespace) known.add(`${id.kind}/${id.namespace}/${id.name}`);
-    else knownByName.add(`${id.kind}/${id.name}`);
+    else byName.add(`${id.kind}/${id.name}`);
   }
-  const isKnown = (kind: string, ns: string, name: string): boolean =>
-    known.has(`${kind}/${ns}/${name}`) || knownByName.has(`${kind}/${name}`) || name.includes('${');
+  return { known, byName };
+}
 
-  const seenObjects = new Set<Rendered['value']>();
-  for (const n of nodes) {
-    const seen = new Map<string, Rendered>();
-    for (const o of n.objects) {
-      const id = identityOf(o.value);
-      const ident = `${group(id.apiVersion)}|${id.kind}|${id.namespace}|${id.name}`;
-      const first = seen.get(ident);
-      const shown = `${id.kind} ${id.namespace ? id.namespace + '/' : ''}${id.name}`;
-      if (first) {
-        problems.push({
-          severity: 'error',
-          code: 'duplicate-object',
-          file: o.file,
-          line: o.line,
-          message:
-            first.file === o.file && first.line === o.line
-              ? `${shown} is listed twice in Kustomization ${n.name}.`
-              : `${shown} is also defined at ${relSlash(host.root, first.file)}:${first.line}; Kustomization ${n.name} cannot apply both.`,
-        });
-        continue;
-      }
-      seen.set(ident, o);
-      const encrypted = isSopsEncrypted(o.value);
-      if (encrypted && !asObj(n.spec.decryption)) {
-        problems.push({
+/** A reference to check against every object of the repository: its problem when none matches. */
+interface Reference {
+  /** `Kind/namespace/name` and `Kind/name`. */
+  key: string;
+  byName: string;
+  /** The name holds a substitution variable: only the cluster knows it. */
+  symbolic: boolean;
+  problem: Problem;
+}
+
+function reference(kind: string, namespace: string, name: string, problem: Problem): Reference {
+  return {
+    key: `${kind}/${namespace}/${name}`,
+    byName: `${kind}/${name}`,
+    symbolic: name.includes('${'),
+    problem,
+  };
+}
+
+/** One object of a node's build as the checks see it. */
+interface ObjectCheck {
+  /** The value, unless the object is a duplicate (whose other checks are skipped). */
+  value: Rendered['value'] | null;
+  /** Problems of the object in this node. */
+  own: Problem[] | null;
+  /** Problems of the value itself, found once for all the nodes that hold the same value. */
+  ofValue: Array<Problem | Reference> | null;
+}
+
+interface NodeChecks {
+  known: string[];
+  objects: ObjectCheck[];
+  sourceRef: Reference | null;
+}
+
+/**
+ * What the checks find in one node, whatever the other nodes hold: kept as long as the node's
+ * objects are (an incremental update rebuilds few nodes; the others keep theirs).
+ */
+const nodeChecksMemo = new WeakMap<Rendered[], NodeChecks>();
+
+function nodeChecks(host: CheckHost, n: FluxNode): NodeChecks {
+  let c = nodeChecksMemo.get(n.objects);
+  if (c) return c;
+  c = { known: [], objects: [], sourceRef: null };
+  const seen = new Map<string, Rendered>();
+  for (const o of n.objects) {
+    const id = identityOf(o.value);
+    c.known.push(`${id.kind}/${id.namespace || n.namespace}/${id.name}`);
+    const ident = `${group(id.apiVersion)}|${id.kind}|${id.namespace}|${id.name}`;
+    const first = seen.get(ident);
+    const shown = `${id.kind} ${id.namespace ? id.namespace + '/' : ''}${id.name}`;
+    if (first) {
+      c.objects.push({
+        value: null,
+        own: [
+          {
+            severity: 'error',
+            code: 'duplicate-object',
+            file: o.file,
+            line: o.line,
+            message:
+              first.file === o.file && first.line === o.line
+                ? `${shown} is listed twice in Kustomization ${n.name}.`
+                : `${shown} is also defined at ${relSlash(host.root, first.file)}:${first.line}; Kustomization ${n.name} cannot apply both.`,
+          },
+        ],
+        ofValue: null,
+      });
+      continue;
+    }
+    seen.set(ident, o);
+    const check: ObjectCheck = { value: o.value, own: null, ofValue: null };
+    c.objects.push(check);
+    const encrypted = isSopsEncrypted(o.value);
+    if (encrypted && !asObj(n.spec.decryption)) {
+      check.own = [
+        {
           severity: 'error',
           code: 'sops-no-decryption',
           file: o.file,
           line: o.line,
           message: `${id.kind} ${id.name} is SOPS-encrypted but Kustomization ${n.name} has no spec.decryption; reconciliation will fail.`,
-        });
-      }
-      if (seenObjects.has(o.value)) continue;
-      seenObjects.add(o.value);
-      const spec = asObj(o.value.spec) ?? {};
-      const ns = id.namespace || n.namespace;
-      const ref = (r: unknown, defaultKind: string, what: string, line: number): void => {
-        const ro = asObj(r);
-        const name = str(ro?.name);
-        if (!ro || !name) return;
-        const kind = str(ro.kind) ?? defaultKind;
-        const rns = str(ro.namespace) ?? ns;
-        if (isKnown(kind, rns, name)) return;
-        problems.push({
+        },
+      ];
+    }
+    const found: Array<Problem | Reference> = [];
+    const spec = asObj(o.value.spec) ?? {};
+    const ns = id.namespace || n.namespace;
+    const ref = (r: unknown, defaultKind: string, what: string, line: number): void => {
+      const ro = asObj(r);
+      const name = str(ro?.name);
+      if (!ro || !name) return;
+      const kind = str(ro.kind) ?? defaultKind;
+      const rns = str(ro.namespace) ?? ns;
+      found.push(
+        reference(kind, rns, name, {
           severity: 'warning',
           code: 'unresolved-reference',
           file: o.file,
           line,
           message: `${what} ${kind} ${rns}/${name} is not in the repository (it may exist only in the cluster).`,
-        });
-      };
-      if (id.kind === 'HelmRelease' && id.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
-        const chartSpec = asObj(asObj(spec.chart)?.spec);
-        if (chartSpec)
-          ref(
-            chartSpec.sourceRef,
-            'HelmRepository',
-            'Chart sourceRef',
-            host.lineOf(chartSpec, 'sourceRef') ?? o.line,
-          );
-        ref(spec.chartRef, 'OCIRepository', 'chartRef', host.lineOf(spec, 'chartRef') ?? o.line);
-        for (const [i, d] of (Array.isArray(spec.dependsOn) ? spec.dependsOn : []).entries())
-          ref(d, 'HelmRelease', 'dependsOn', host.lineOf(spec.dependsOn, i) ?? o.line);
-      }
-      if (id.kind === 'Secret' && !encrypted && o.docIndex >= 0 && holdsSecretValues(o.value)) {
-        const cfg = host.sopsConfigFor(o.file);
-        const rule = cfg ? matchingSopsRule(cfg.rules, relSlash(path.dirname(cfg.file), o.file)) : null;
-        problems.push(
-          cfg && rule
-            ? {
-                severity: 'error',
-                code: 'plaintext-secret',
-                file: o.file,
-                line: o.line,
-                message: `Secret ${id.name} is not encrypted, but ${relSlash(host.root, cfg.file)} says this file must be (${rule.source ? 'path_regex ' + rule.source : 'catch-all rule'}). Encrypt it with sops before committing.`,
-              }
-            : {
-                severity: 'warning',
-                code: 'plaintext-secret',
-                file: o.file,
-                line: o.line,
-                message: `Secret ${id.name} is stored in plain text in Git.`,
-              },
+        }),
+      );
+    };
+    if (id.kind === 'HelmRelease' && id.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+      const chartSpec = asObj(asObj(spec.chart)?.spec);
+      if (chartSpec)
+        ref(
+          chartSpec.sourceRef,
+          'HelmRepository',
+          'Chart sourceRef',
+          host.lineOf(chartSpec, 'sourceRef') ?? o.line,
         );
+      ref(spec.chartRef, 'OCIRepository', 'chartRef', host.lineOf(spec, 'chartRef') ?? o.line);
+      for (const [i, d] of (Array.isArray(spec.dependsOn) ? spec.dependsOn : []).entries())
+        ref(d, 'HelmRelease', 'dependsOn', host.lineOf(spec.dependsOn, i) ?? o.line);
+    }
+    if (id.kind === 'Secret' && !encrypted && o.docIndex >= 0 && holdsSecretValues(o.value)) {
+      const cfg = host.sopsConfigFor(o.file);
+      const rule = cfg ? matchingSopsRule(cfg.rules, relSlash(path.dirname(cfg.file), o.file)) : null;
+      found.push(
+        cfg && rule
+          ? {
+              severity: 'error',
+              code: 'plaintext-secret',
+              file: o.file,
+              line: o.line,
+              message: `Secret ${id.name} is not encrypted, but ${relSlash(host.root, cfg.file)} says this file must be (${rule.source ? 'path_regex ' + rule.source : 'catch-all rule'}). Encrypt it with sops before committing.`,
+            }
+          : {
+              severity: 'warning',
+              code: 'plaintext-secret',
+              file: o.file,
+              line: o.line,
+              message: `Secret ${id.name} is stored in plain text in Git.`,
+            },
+      );
+    }
+    if (found.length > 0) check.ofValue = found;
+  }
+  const spec = n.spec;
+  const sref = asObj(spec.sourceRef);
+  // A root's source is created with it (bootstrap, FluxInstance).
+  if (sref && n.parent && str(sref.name)) {
+    const kind = str(sref.kind) ?? 'GitRepository';
+    const namespace = str(sref.namespace) ?? n.namespace;
+    c.sourceRef = reference(kind, namespace, str(sref.name)!, {
+      severity: 'warning',
+      code: 'unresolved-reference',
+      file: n.file,
+      line: host.lineOf(spec, 'sourceRef') ?? n.line,
+      message: `sourceRef ${kind} ${namespace}/${str(sref.name)} is not in the repository (it may exist only in the cluster).`,
+    });
+  }
+  nodeChecksMemo.set(n.objects, c);
+  return c;
+}
+
+/** Problems of the objects the builds apply. */
+export function checkApplied(host: CheckHost, nodes: FluxNode[], known: KnownObjects): Problem[] {
+  const problems: Problem[] = [];
+  const isKnown = (r: Reference): boolean =>
+    known.known.has(r.key) || known.byName.has(r.byName) || r.symbolic;
+  const seenValues = new Set<Rendered['value']>();
+  for (const n of nodes) {
+    const c = nodeChecks(host, n);
+    for (const o of c.objects) {
+      if (o.own) problems.push(...o.own);
+      if (o.value === null || seenValues.has(o.value)) continue;
+      seenValues.add(o.value);
+      if (!o.ofValue) continue;
+      for (const p of o.ofValue) {
+        if (!('key' in p)) problems.push(p);
+        else if (!isKnown(p)) problems.push(p.problem);
       }
     }
-    const spec = n.spec;
-    const refLine = host.lineOf(spec, 'sourceRef') ?? n.line;
-    const sref = asObj(spec.sourceRef);
-    if (sref && !n.parent) {
-      // A root's source is created with it (bootstrap, FluxInstance).
-    } else if (
-      sref &&
-      str(sref.name) &&
-      !isKnown(str(sref.kind) ?? 'GitRepository', str(sref.namespace) ?? n.namespace, str(sref.name)!)
-    ) {
-      problems.push({
-        severity: 'warning',
-        code: 'unresolved-reference',
-        file: n.file,
-        line: refLine,
-        message: `sourceRef ${str(sref.kind) ?? 'GitRepository'} ${str(sref.namespace) ?? n.namespace}/${str(sref.name)} is not in the repository (it may exist only in the cluster).`,
-      });
-    }
+    if (c.sourceRef && !isKnown(c.sourceRef)) problems.push(c.sourceRef.problem);
   }
+  return problems;
+}
+
+/**
+ * Files the builds read that could not be read or parsed. Only `used` files count: a file nothing
+ * applies, such as a Helm chart template, is not a manifest.
+ */
+export function usedFileProblems(host: CheckHost, used: Iterable<string>): Problem[] {
+  const problems: Problem[] = [];
   for (const f of used) {
     if (!/\.ya?ml$/i.test(f) && path.basename(f) !== 'Kustomization') continue;
     const skipped = host.skipped(f);

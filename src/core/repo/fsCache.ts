@@ -49,6 +49,8 @@ export class FsCache {
   private listings = new Map<string, Listing | null>();
   private files = new Map<string, FileState>();
   private ignoreScopes = new Map<string, IgnoreScope[]>();
+  /** Whether a listed folder has a .sourceignore (a failed read per folder costs an exception). */
+  private ignoreFiles = new Map<string, boolean>();
   private realpaths = new Map<string, string>();
   private kinds = new Map<string, 'file' | 'dir' | null>();
   /** Folders where .sourceignore lookup starts (repository roots). */
@@ -59,11 +61,13 @@ export class FsCache {
   setTops(tops: string[]): void {
     this.tops = tops;
     this.ignoreScopes.clear();
+    this.ignoreFiles.clear();
     this.listings.clear();
     this.kinds.clear();
   }
 
   clear(): void {
+    this.ignoreFiles.clear();
     this.kinds.clear();
     this.listings.clear();
     this.files.clear();
@@ -75,6 +79,7 @@ export class FsCache {
   invalidate(p: string, structural: boolean): void {
     this.files.delete(p);
     if (path.basename(p) === '.sourceignore') {
+      this.ignoreFiles.clear();
       this.kinds.clear();
       this.listings.clear();
       this.ignoreScopes.clear();
@@ -135,13 +140,14 @@ export class FsCache {
     let scopes: IgnoreScope[] = [];
     if (top !== undefined) {
       if (dir !== top) scopes = this.scopesFor(path.dirname(dir));
-      try {
-        const text = fs.readFileSync(path.join(dir, '.sourceignore'), 'utf8');
-        const rules = parseIgnore(text);
-        if (rules.length > 0) scopes = [...scopes, { domain: dir, rules }];
-      } catch {
-        // No .sourceignore here.
-      }
+      if (this.ignoreFiles.get(dir) !== false)
+        try {
+          const text = fs.readFileSync(path.join(dir, '.sourceignore'), 'utf8');
+          const rules = parseIgnore(text);
+          if (rules.length > 0) scopes = [...scopes, { domain: dir, rules }];
+        } catch {
+          // No .sourceignore here.
+        }
     }
     this.ignoreScopes.set(dir, scopes);
     return scopes;
@@ -164,6 +170,10 @@ export class FsCache {
     let listing: Listing | null;
     try {
       const entries = fs.readdirSync(dir, { withFileTypes: true });
+      this.ignoreFiles.set(
+        dir,
+        entries.some((e) => e.name === '.sourceignore'),
+      );
       const scopes = this.scopesFor(dir);
       const top = this.topFor(dir);
       listing = {

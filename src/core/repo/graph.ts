@@ -18,6 +18,7 @@ import {
   type SyncSource,
 } from './roots';
 import { substituteObject, type Variables } from './substitute';
+import { linesOf } from './yaml';
 import { normaliseGitUrl } from '../git/remotes';
 
 export interface GraphHost extends BuildHost, RootHost {
@@ -51,6 +52,8 @@ export interface FluxNode {
   remote: BuildContext['remote'];
   /** Entries of its path's own kustomization.yaml, for the tree's order. */
   topOrder: string[];
+  /** Where its source was found when it was built (kept so that a rebuild reads the same). */
+  located: Located | null;
 }
 
 export interface ClusterGraph {
@@ -62,6 +65,8 @@ export interface ClusterGraph {
   note: string | null;
   /** The source the root reads, with its URL and ref when the repository declares them. */
   source: SyncSource;
+  /** Folder of the root's source in this checkout. */
+  rootBase: string;
 }
 
 export interface Graph {
@@ -89,7 +94,7 @@ interface SourceInfo {
 }
 
 /** What a source reference resolves to in this checkout. */
-interface Located {
+export interface Located {
   local: boolean;
   base: string | null;
   /** Maps a path of the artifact to a folder of the checkout (ExternalArtifact copies). */
@@ -100,6 +105,8 @@ export class FluxGraphBuilder {
   private readonly docs: RepoDoc[];
   private readonly sources = new Map<string, SourceInfo>();
   private readonly ociBases = new Map<string, { folder: string; note: string | null }>();
+  /** Every cluster built, also those dropped (candidates that do not apply themselves, inferred roots applied by others). */
+  readonly built: ClusterGraph[] = [];
 
   constructor(
     private readonly host: GraphHost,
@@ -309,11 +316,14 @@ export class FluxGraphBuilder {
 
   private buildNode(node: FluxNode, root: SyncRoot, rootBase: string, known: Rendered[]): void {
     const spec = node.spec;
-    const ref = asObj(spec.sourceRef);
-    const kind = str(ref?.kind) ?? 'GitRepository';
-    const name = str(ref?.name) ?? '';
-    const ns = str(ref?.namespace) || node.namespace;
-    const where = this.locate(kind, ns, name, root, rootBase);
+    let where = node.located;
+    if (!where) {
+      const ref = asObj(spec.sourceRef);
+      const kind = str(ref?.kind) ?? 'GitRepository';
+      const name = str(ref?.name) ?? '';
+      const ns = str(ref?.namespace) || node.namespace;
+      where = node.located = this.locate(kind, ns, name, root, rootBase);
+    }
     const specPath = str(spec.path) ?? '';
     const rel = specRel(specPath);
     const pathLine = this.host.lineOf(spec, 'path') ?? node.line;
@@ -425,7 +435,34 @@ export class FluxGraphBuilder {
       broken: new Set(),
       remote: [],
       topOrder: [],
+      located: null,
     };
+  }
+
+  /**
+   * Builds a node of `cluster` again, in place, after files its build read changed. The objects
+   * of the nodes before it are what its postBuild could read, as in the first build; whether
+   * the result still fits the rest of the graph is for the caller to tell (see {@link nodeShape}).
+   */
+  rebuildNode(cluster: ClusterGraph, node: FluxNode): void {
+    const known: Rendered[] = [];
+    for (const n of cluster.nodes) {
+      if (n === node) break;
+      for (const o of n.objects) known.push(o);
+    }
+    Object.assign(node, {
+      external: false,
+      base: null,
+      resolvedPath: '',
+      objects: [],
+      problems: [],
+      visited: new Map(),
+      inputs: new Set(),
+      broken: new Set(),
+      remote: [],
+      topOrder: [],
+    });
+    this.buildNode(node, cluster.root, cluster.rootBase, known);
   }
 
   private buildCluster(root: SyncRoot): ClusterGraph {
@@ -478,14 +515,17 @@ export class FluxGraphBuilder {
       }
     }
     const folder = rootNode.resolvedPath || path.dirname(root.file);
-    return {
+    const cluster: ClusterGraph = {
       name: path.basename(rel || folder) || path.basename(folder),
       folder,
       root,
       nodes,
       note,
       source: this.rootSource(root),
+      rootBase,
     };
+    this.built.push(cluster);
+    return cluster;
   }
 
   /** The root's source: as the FluxInstance declares it, else the repository's source object. */
@@ -617,4 +657,66 @@ export class FluxGraphBuilder {
       }
     }
   }
+}
+
+/** A value as JSON with the lines of its keys and items (problems about it point at them). */
+export function withLines(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object') return v;
+    const lines = linesOf(v);
+    // The copy has no lines of its own, so it is written as it is.
+    return lines ? { lines, value: Array.isArray(v) ? [...v] : { ...v } } : v;
+  });
+}
+
+/**
+ * `Kind/name` of the ConfigMaps and Secrets whose data the graph reads (postBuild.substituteFrom
+ * of Flux Kustomizations, valuesFrom of HelmReleases, which may hold a sync root).
+ */
+export function valueSources(docs: Iterable<{ value: Obj }>, nodes: Iterable<FluxNode>): Set<string> {
+  const out = new Set<string>();
+  const add = (refs: unknown, defaultKind: string): void => {
+    for (const r of Array.isArray(refs) ? refs : []) {
+      const ro = asObj(r);
+      if (ro) out.add(`${str(ro.kind) ?? defaultKind}/${str(ro.name) ?? ''}`);
+    }
+  };
+  for (const d of docs) {
+    const spec = asObj(d.value.spec);
+    if (!spec) continue;
+    if (isFluxKustomization(d.value)) add(asObj(spec.postBuild)?.substituteFrom, 'ConfigMap');
+    else if (d.value.kind === 'HelmRelease') add(spec.valuesFrom, 'ConfigMap');
+  }
+  for (const n of nodes) add(asObj(n.spec.postBuild)?.substituteFrom, 'ConfigMap');
+  return out;
+}
+
+/** Objects whose content the rest of the graph reads: child Kustomizations, sources, postBuild inputs. */
+function readByGraph(o: Obj, values: Set<string>): boolean {
+  const kind = o.kind;
+  if (kind === 'ConfigMap' || kind === 'Secret') return values.has(`${kind}/${identityOf(o).name}`);
+  if (kind === 'ArtifactGenerator') return true;
+  const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
+  return isFluxKustomization(o) || apiVersion.startsWith('source.');
+}
+
+/**
+ * What the rest of the model reads of a node's build: the identity and file of each object
+ * (with the whole value and line of those other nodes read, `values` naming the ConfigMaps and
+ * Secrets they read: see {@link valueSources}), the folders and files it went through, and
+ * where its path resolved. When a rebuilt node keeps its shape, every other node, the sources,
+ * the sync roots and what is left unapplied stay as they were.
+ */
+export function nodeShape(node: FluxNode, values: Set<string>): string {
+  const parts: string[] = [String(node.external), node.base ?? '', node.resolvedPath];
+  for (const o of node.objects) {
+    const id = identityOf(o.value);
+    parts.push(`${o.file}#${o.docIndex}#${id.apiVersion}#${id.kind}#${id.namespace}#${id.name}`);
+    // A child Kustomization's line is its node's; other lines only matter to this node's records.
+    if (readByGraph(o.value, values)) parts.push(String(o.line), withLines(o.value));
+  }
+  parts.push('visited');
+  for (const [dir, file] of node.visited) parts.push(dir, file ?? '');
+  parts.push('inputs', ...node.inputs, 'broken', ...node.broken);
+  return parts.join('\n');
 }

@@ -8,16 +8,25 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FsCache, DEFAULT_MAX_FILE_SIZE, isWithin } from './fsCache';
+import { FsCache, DEFAULT_MAX_FILE_SIZE, isWithin, type FileState } from './fsCache';
 import { KUSTOMIZATION_FILES, type Obj } from './manifest';
-import { problem, type RepoModel, type Problem, type SourceLocation } from './model';
+import { problem, type OrphanUnit, type RepoModel, type Problem, type SourceLocation } from './model';
 import { parseSopsConfig, type SopsCreationRule } from './sopsRules';
 import { findGitRoot, normaliseGitUrl, readCurrentBranch, readGitRemotes } from '../git/remotes';
 import { lineOf } from './yaml';
-import { FluxGraphBuilder, specRel, type ClusterGraph, type FluxNode, type GraphHost } from './graph';
+import {
+  FluxGraphBuilder,
+  nodeShape,
+  valueSources,
+  withLines,
+  specRel,
+  type ClusterGraph,
+  type FluxNode,
+  type GraphHost,
+} from './graph';
 import { assemble, manifestObject, nodeKey } from './assemble';
 import { findOrphans } from './intent';
-import { checkApplied } from './checks';
+import { checkApplied, knownObjects, usedFileProblems, type CheckHost, type KnownObjects } from './checks';
 import type { RepoDoc } from './roots';
 
 export * from './model';
@@ -54,7 +63,10 @@ export class RepoIndex {
   private readonly texts = new Map<string, string | null>();
   private sopsConfigs = new Map<string, { file: string; rules: SopsCreationRule[] } | null>();
   private current: RepoModel | null = null;
-  /** The model when only a file's content changed is rebuilt from the cached parses. */
+  /** The graph of the last full rebuild, which content updates rebuild in part. */
+  private built: Built | null = null;
+  private readonly checkHost: CheckHost;
+  private partial = false;
 
   constructor(
     roots: string[],
@@ -62,6 +74,18 @@ export class RepoIndex {
   ) {
     this.roots = roots.map((r) => path.resolve(r));
     this.cache = new FsCache(options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+    this.checkHost = {
+      root: this.roots[0],
+      skipped: (f) => this.cache.file(f).skipped,
+      yamlErrors: (f) => this.cache.file(f).parsed?.errors ?? [],
+      sopsConfigFor: (f) => this.sopsConfigFor(f),
+      lineOf,
+    };
+  }
+
+  /** How the last model was made: 'partial' when only the builds a changed file is part of were made again. */
+  get lastRebuild(): 'full' | 'partial' | null {
+    return this.current ? (this.partial ? 'partial' : 'full') : null;
   }
 
   /** The last model built, scanning first if needed. */
@@ -96,6 +120,10 @@ export class RepoIndex {
     if (!fs.existsSync(abs)) return this.removeFile(abs);
     return this.guard(() => {
       const known = this.cache.knows(abs);
+      if (known) {
+        const updated = this.updateContent(abs);
+        if (updated) return updated;
+      }
       this.cache.invalidate(abs, !known);
       if (path.basename(abs) === '.sops.yaml') this.sopsConfigs.clear();
       return this.rebuild();
@@ -123,6 +151,7 @@ export class RepoIndex {
       return build();
     } catch (e) {
       this.cache.clear();
+      this.built = null;
       const base: RepoModel = this.current ?? {
         roots: [...this.roots],
         clusters: [],
@@ -344,8 +373,10 @@ export class RepoIndex {
   }
 
   private rebuild(): RepoModel {
-    const problems: Problem[] = [];
-    const discovered = this.walkRoots(problems);
+    this.built = null;
+    this.partial = false;
+    const walkProblems: Problem[] = [];
+    const discovered = this.walkRoots(walkProblems);
     this.texts.clear();
     // Documents per base folder (one graph per repository), the base worked out once per root.
     const docsOfRoot = new Map<string, RepoDoc[]>();
@@ -358,39 +389,36 @@ export class RepoIndex {
     }
     const baseOfRoot = new Map<string, string>();
     for (const [root, docs] of docsOfRoot) baseOfRoot.set(root, this.baseOf(root, docs));
-    const groups = new Map<string, { files: string[]; docs: RepoDoc[]; root: string }>();
+    const groups = new Map<string, Group>();
     for (const f of discovered) {
       const root = this.rootOf(f);
       const base = baseOfRoot.get(root)!;
       let g = groups.get(base);
-      if (!g) groups.set(base, (g = { files: [], docs: [], root }));
+      if (!g) groups.set(base, (g = { files: [], docs: [], root, host: null }));
       g.files.push(f);
     }
     for (const [root, docs] of docsOfRoot) groups.get(baseOfRoot.get(root)!)!.docs.push(...docs);
 
     const clusterGraphs: ClusterGraph[] = [];
+    const builders = new Map<ClusterGraph, FluxGraphBuilder>();
+    const graphProblems: Problem[] = [];
     const nodes: FluxNode[] = [];
-    const remote: Array<SourceLocation & { url: string }> = [];
     const used = new Set<string>();
     const allDocs: RepoDoc[] = [];
     const knownSources: string[] = [];
     const notices: string[] = [];
     for (const [base, g] of groups) {
-      const host = this.host(base, g.files);
-      const graph = new FluxGraphBuilder(
-        host,
-        g.docs,
-        g.files,
-        this.options.ociArtifactFolder ?? null,
-      ).build();
+      const host = (g.host = this.host(base, g.files));
+      const builder = new FluxGraphBuilder(host, g.docs, g.files, this.options.ociArtifactFolder ?? null);
+      const graph = builder.build();
+      for (const c of builder.built) builders.set(c, builder);
       knownSources.push(...graph.sources);
       for (const c of graph.clusters) {
         clusterGraphs.push(c);
-        if (c.note) problems.push(problem('info', 'oci-folder', c.root.file, c.root.line, c.note));
+        if (c.note) graphProblems.push(problem('info', 'oci-folder', c.root.file, c.root.line, c.note));
         used.add(c.root.file);
         for (const n of c.nodes) {
           nodes.push(n);
-          remote.push(...n.remote);
           for (const f of n.inputs) used.add(f);
           for (const f of n.visited.values()) if (f) used.add(f);
           for (const o of n.objects) used.add(o.file);
@@ -401,8 +429,6 @@ export class RepoIndex {
         notices.push(`${base} is not a Git checkout: sources with a URL are taken to be other repositories.`);
       }
     }
-    const assembled = assemble(clusterGraphs, (p) => this.cache.kind(p) === 'dir');
-    problems.push(...assembled.problems);
     const clusterOfNode = new Map<FluxNode, string>();
     for (const c of clusterGraphs)
       for (const n of c.nodes) if (!clusterOfNode.has(n)) clusterOfNode.set(n, c.name);
@@ -412,25 +438,37 @@ export class RepoIndex {
       .filter((s): s is NonNullable<typeof s> => !!s)
       .map((s) => `${s.kind}/${s.namespace}/${s.name}`);
     const rootKs = clusterGraphs.map((c) => `Kustomization/${c.root.namespace}/${c.root.name}`);
-    problems.push(
-      ...checkApplied(
-        {
-          root: this.roots[0],
-          skipped: (f) => this.cache.file(f).skipped,
-          yamlErrors: (f) => this.cache.file(f).parsed?.errors ?? [],
-          sopsConfigFor: (f) => this.sopsConfigFor(f),
-          lineOf,
-        },
-        nodes,
-        allDocs,
-        [...rootSources, ...rootKs, ...knownSources],
-        used,
-      ),
-    );
+    const known = knownObjects(this.checkHost, nodes, allDocs, [...rootSources, ...rootKs, ...knownSources]);
 
-    const orphanUnits = [];
-    const orphans: string[] = [];
-    for (const [base, g] of groups) {
+    const built: Built = {
+      walkProblems,
+      groups,
+      clusterGraphs,
+      builders,
+      graphProblems,
+      notices,
+      used,
+      usedFileProblems: usedFileProblems(this.checkHost, used),
+      known,
+      orphans: { orphans: [], units: [], problems: [] },
+      clusterOfNode,
+      generatorInputs: null,
+      valueSources: valueSources(
+        allDocs,
+        [...builders.keys()].flatMap((c) => c.nodes),
+      ),
+    };
+    built.orphans = this.orphansOf(built);
+    const model = this.finish(built);
+    this.built = built;
+    return model;
+  }
+
+  /** Files with manifests that nothing applies, and whether that looks deliberate. */
+  private orphansOf(b: Built): Built['orphans'] {
+    const nodes = b.clusterGraphs.flatMap((c) => c.nodes);
+    const orphans: Built['orphans'] = { orphans: [], units: [], problems: [] };
+    for (const [base, g] of b.groups) {
       const found = findOrphans(
         {
           hasManifests: (f) => this.cache.file(f).parsed?.hasManifests ?? false,
@@ -444,19 +482,36 @@ export class RepoIndex {
           root: g.root,
           gitRoot: base,
           discovered: g.files,
-          used,
+          used: b.used,
           nodes,
           docs: g.docs,
           keyOf: nodeKey,
-          clusterOf: (n) => clusterOfNode.get(n) ?? '',
+          clusterOf: (n) => b.clusterOfNode.get(n) ?? '',
         },
       );
-      orphans.push(...found.orphans);
-      orphanUnits.push(...found.units);
-      problems.push(...found.problems);
+      orphans.orphans.push(...found.orphans);
+      orphans.units.push(...found.units);
+      orphans.problems.push(...found.problems);
     }
+    return orphans;
+  }
+
+  /** The model from a graph: assembled, checked, with what nothing applies. */
+  private finish(b: Built): RepoModel {
+    const problems: Problem[] = [...b.walkProblems, ...b.graphProblems];
+    const assembled = assemble(b.clusterGraphs, (p) => this.cache.kind(p) === 'dir');
+    problems.push(...assembled.problems);
+    const nodes: FluxNode[] = [];
+    const remote: Array<SourceLocation & { url: string }> = [];
+    for (const c of b.clusterGraphs)
+      for (const n of c.nodes) {
+        nodes.push(n);
+        remote.push(...n.remote);
+      }
+    problems.push(...checkApplied(this.checkHost, nodes, b.known), ...b.usedFileProblems);
+    problems.push(...b.orphans.problems);
     // Objects of files nothing applies are still listed (the tree shows them under "not applied").
-    for (const f of orphans) {
+    for (const f of b.orphans.orphans) {
       for (const d of this.cache.file(f).parsed?.docs ?? [])
         assembled.objects.push(manifestObject(f, d.line, d.index, d.value));
     }
@@ -465,15 +520,139 @@ export class RepoIndex {
       clusters: assembled.clusters,
       kustomizations: assembled.kustomizations,
       objects: assembled.objects,
-      orphans,
-      orphanUnits,
+      orphans: [...b.orphans.orphans],
+      orphanUnits: [...b.orphans.units],
       problems: dedupeProblems(problems),
       remoteResources: dedupeBy(remote, (r) => `${r.file}:${r.line}:${r.url}`),
-      notices,
+      notices: [...b.notices],
     };
     this.current = model;
     return model;
   }
+
+  /**
+   * A file's content changed: only the builds that read it are made again. When one of them
+   * comes out with another shape (other objects, another child Kustomization or source, other
+   * folders), or the file holds what the whole repository reads (sync roots, sources, postBuild
+   * inputs, kustomization files...), the caller rebuilds everything: the model is always the
+   * one a full scan gives. Returns null in that case.
+   */
+  private updateContent(file: string): RepoModel | null {
+    const b = this.built;
+    if (!b || this.cache.kind(file) !== 'file') return null;
+    const name = path.basename(file);
+    if (KUSTOMIZATION_FILES.includes(name) || name === '.sops.yaml' || name === '.sourceignore') return null;
+    const before = this.cache.cached(file);
+    this.cache.invalidate(file, false);
+    this.texts.delete(file);
+    if (
+      before !== undefined &&
+      fileSignature(before, b.valueSources) !== fileSignature(this.cache.file(file), b.valueSources)
+    )
+      return null;
+    if (this.generatorInputs(b).has(file)) return null;
+    // The documents other files see: the same identities, maybe other values.
+    const parsed = this.cache.file(file).parsed;
+    if (before !== undefined && parsed) {
+      for (const g of b.groups.values()) {
+        let i = g.docs.findIndex((d) => d.file === file);
+        if (i < 0) continue;
+        for (const d of parsed.docs) g.docs[i++] = { file, index: d.index, line: d.line, value: d.value };
+      }
+    }
+    for (const [cluster, builder] of b.builders) {
+      for (const n of cluster.nodes) {
+        if (!n.inputs.has(file)) continue;
+        const shape = nodeShape(n, b.valueSources);
+        builder.rebuildNode(cluster, n);
+        if (nodeShape(n, b.valueSources) !== shape) return null;
+      }
+    }
+    // A file nothing applies may be reported as forgotten, at its first document's line.
+    if (!b.used.has(file)) b.orphans = this.orphansOf(b);
+    const model = this.finish(b);
+    this.partial = true;
+    return model;
+  }
+
+  /** Files configMapGenerators read, which sync roots may take Helm values from. */
+  private generatorInputs(b: Built): Set<string> {
+    if (!b.generatorInputs) {
+      b.generatorInputs = new Set();
+      for (const g of b.groups.values())
+        for (const keys of g.host?.generatedConfigMaps().values() ?? [])
+          for (const f of keys.values()) b.generatorInputs.add(f);
+    }
+    return b.generatorInputs;
+  }
+}
+
+interface Group {
+  files: string[];
+  docs: RepoDoc[];
+  root: string;
+  host: GraphHost | null;
+}
+
+/** What the last full rebuild found, kept for content updates (see updateContent). */
+interface Built {
+  walkProblems: Problem[];
+  groups: Map<string, Group>;
+  clusterGraphs: ClusterGraph[];
+  /** Every cluster built, with its builder (dropped ones too: their builds decided what was kept). */
+  builders: Map<ClusterGraph, FluxGraphBuilder>;
+  graphProblems: Problem[];
+  notices: string[];
+  used: Set<string>;
+  /** Those of the used files, which keep their syntax errors through content updates (see fileSignature). */
+  usedFileProblems: Problem[];
+  known: KnownObjects;
+  orphans: { orphans: string[]; units: OrphanUnit[]; problems: Problem[] };
+  clusterOfNode: Map<FluxNode, string>;
+  /** ConfigMaps and Secrets whose data some build or sync root reads (see valueSources). */
+  valueSources: Set<string>;
+  generatorInputs: Set<string> | null;
+}
+
+/**
+ * Kinds whose documents any part of the repository may read, whoever applies them (ConfigMaps
+ * and Secrets too, when named in valueSources).
+ */
+const SHARED_KINDS = new Set([
+  'Kustomization',
+  'GitRepository',
+  'OCIRepository',
+  'Bucket',
+  'ArtifactGenerator',
+  'FluxInstance',
+  'ResourceSet',
+  'Application',
+  'ApplicationSet',
+]);
+
+/**
+ * What other files and builds read of a parsed file: its documents' identities and places, the
+ * whole of the kinds they look up (sources, roots, postBuild inputs...), syntax errors. A content
+ * change that keeps it only changes the builds the file is part of.
+ */
+function fileSignature(state: FileState, values: Set<string>): string {
+  const p = state.parsed;
+  if (!p) return `skipped ${state.skipped?.code ?? ''} ${state.skipped?.message ?? ''}`;
+  const parts = [JSON.stringify(p.errors), String(p.hasManifests)];
+  for (const d of p.docs) {
+    // Lines are read by the builds holding the file (rebuilt) and for orphans (worked out again).
+    parts.push(`${d.index}#${d.apiVersion}#${d.kind}#${d.namespace}#${d.name}`);
+    const valueSource = d.kind === 'ConfigMap' || d.kind === 'Secret';
+    if (valueSource ? values.has(`${d.kind}/${d.name}`) : SHARED_KINDS.has(d.kind))
+      parts.push(String(d.line), withLines(d.value));
+    else if (d.kind === 'HelmRelease') {
+      // The flux-instance chart declares a sync root in its values.
+      const spec = (d.value.spec ?? {}) as Obj;
+      const chart = JSON.stringify([spec.chart, spec.chartRef, spec.valuesFrom]);
+      parts.push(chart.includes('flux-instance') || spec.chartRef !== undefined ? withLines(d.value) : chart);
+    }
+  }
+  return parts.join('\n');
 }
 
 function dedupeBy<T>(items: T[], key: (t: T) => string): T[] {

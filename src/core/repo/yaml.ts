@@ -10,7 +10,17 @@
  * package's parseAllDocuments + toJS, which a differential test checks on real repositories. The
  * scanner never decides that a file is invalid: errors always come from the `yaml` package.
  */
-import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, isPair, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+
+/**
+ * The `yaml` package, loaded the first time the scanner bails out: loading it costs more than
+ * parsing a whole repository's manifests with the scanner, and many repositories never need it.
+ */
+let yamlPackage: typeof import('yaml') | null = null;
+function yamlLib(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlPackage ??= require('yaml') as typeof import('yaml'));
+}
 
 export interface YamlDoc {
   /** The document's value as plain JS (maps, arrays, scalars), or null for an empty document. */
@@ -49,6 +59,11 @@ export function lineOf(container: unknown, key: string | number): number | undef
   if (!lines) return undefined;
   for (let i = lines.length - 2; i >= 0; i -= 2) if (lines[i] === key) return lines[i + 1] as number;
   return undefined;
+}
+
+/** Every line recorded for a container's keys or items, as [key, line, key, line...], if any. */
+export function linesOf(container: object): ReadonlyArray<string | number> | undefined {
+  return LINES.get(container);
 }
 
 // Lines are only looked up near the top of a document (spec.path, resources, dependsOn, chart
@@ -1174,6 +1189,7 @@ const NODE_BUDGET = 200_000;
 export function parseYamlSlow(text: string): YamlResult {
   const starts = lineStarts(text);
   const result: YamlResult = { docs: [], errors: [], fast: false };
+  const { parseAllDocuments, isAlias, isMap, isScalar, isSeq, isPair } = yamlLib();
   let parsed: Document.Parsed[];
   try {
     const all = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });

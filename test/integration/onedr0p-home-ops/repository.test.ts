@@ -128,7 +128,7 @@ describe('a real repository: onedr0p/home-ops', function () {
       const specLine = document.getText().split('\n').indexOf('spec:');
       assert.ok(specLine > 0, `${file} has no spec`);
       await waitFor(
-        `the Flux schema's hover on spec: in ${file} (${describeDiagnostics([[uri, vscode.languages.getDiagnostics(uri)]])})`,
+        `the Flux schema's hover on spec: in ${file}`,
         async () => {
           const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
             'vscode.executeHoverProvider',
@@ -142,7 +142,12 @@ describe('a real repository: onedr0p/home-ops', function () {
           return /Spec defines/.test(text) ? text : undefined;
         },
         45_000,
-      );
+      ).catch((error: unknown) => {
+        // What the file has instead (e.g. the server could not load the schema its modeline names).
+        throw new Error(
+          `${String(error)}; ${describeDiagnostics([[uri, vscode.languages.getDiagnostics(uri)]])}`,
+        );
+      });
     }
     const all = vscode.languages.getDiagnostics();
     const report = describeDiagnostics(all);

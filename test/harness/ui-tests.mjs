@@ -351,19 +351,21 @@ if (fs.existsSync(realRepo)) {
         "expanding the cluster and a ks.yaml app shows its components' folder and objects",
         async () => {
           // Kustomizations start expanded: fold everything, then open the way a user looks for one app.
-          await page
-            .getByRole('button', { name: /Collapse All/ })
-            .first()
-            .click();
+          // The view's title actions show while the pointer is over its header.
+          const header = page.locator('.pane-header').filter({ hasText: 'Repository' }).first();
+          await header.hover();
+          await header.getByRole('button', { name: /Collapse All/ }).click();
           await page
             .getByRole('treeitem', { name: /^cluster/, expanded: false })
             .first()
             .waitFor();
-          await treeItem('cluster').click();
+          await treeItem('cluster').locator('.monaco-tl-twistie').click();
           await treeItem('atuin').waitFor({ state: 'visible' });
-          await treeItem('atuin').click();
+          // A Kustomization row opens its file when clicked: its twistie expands it.
+          const twistie = (label) => treeItem(label).locator('.monaco-tl-twistie');
+          await twistie('atuin').click();
           await treeItem('backup').waitFor({ state: 'visible' });
-          await treeItem('backup').click();
+          await twistie('backup').click();
           for (const label of [
             'SnapshotPolicy atuin',
             'SnapshotSchedule atuin',
@@ -385,12 +387,15 @@ if (fs.existsSync(realRepo)) {
             .filter({ hasText: 'helmrelease.yaml' })
             .first()
             .waitFor();
-          // The Flux schema is in use once hovering `spec:` shows the HelmRelease spec's description.
+          // The Flux schema is in use once hovering `spec:` shows its title (the Flux HelmRelease schema's).
           const specToken = page
             .locator('.monaco-editor .view-lines .view-line')
             .filter({ hasText: /^spec:$/ })
             .first();
-          const hover = page.locator('.monaco-hover').filter({ hasText: 'HelmReleaseSpec defines' }).first();
+          const hover = page
+            .locator('.monaco-hover')
+            .filter({ hasText: 'HelmRelease helm.toolkit.fluxcd.io/v2' })
+            .first();
           const deadline = Date.now() + 45_000;
           for (;;) {
             await specToken.hover({ position: { x: 5, y: 5 } });
@@ -414,7 +419,7 @@ if (fs.existsSync(realRepo)) {
             .getByRole('treeitem')
             .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
           info(`Problems status: ${label}; panel rows:\n  ${rows.join('\n  ')}`);
-          const errors = /(\d+) errors?/i.exec(label);
+          const errors = /Errors?: (\d+)/i.exec(label); // "Errors: 1, Warnings: 2", absent when 0
           if (!label || (errors && Number(errors[1]) !== 0) || rows.some((r) => /\berror\b/i.test(r)))
             throw new Error(`the Problems panel has errors: ${label}\n${rows.join('\n')}`);
           await shot('23-real-repo-problems');

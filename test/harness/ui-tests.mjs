@@ -387,7 +387,7 @@ if (fs.existsSync(realRepo)) {
             .filter({ hasText: 'helmrelease.yaml' })
             .first()
             .waitFor();
-          // The Flux schema is in use once hovering `spec:` shows its title (the Flux HelmRelease schema's).
+          // The Flux schema is in use once a hover there shows its title (the Flux HelmRelease schema's).
           const specToken = page
             .locator('.monaco-editor .view-lines .view-line')
             .filter({ hasText: /^spec:$/ })

@@ -2,6 +2,8 @@
 // IPC, or, when redhat.vscode-yaml is installed, we hand it our schemas through its contributor
 // API, so one YAML server serves each file. Schemas are chosen by apiVersion + kind (the
 // dispatcher schema in dist/schemas/all.json), never by file name, and the schema store is off.
+// A schema a file names in a `$schema=https://…` modeline is fetched by this client (vscode/content),
+// so that one that cannot be fetched is logged and replaced by the Flux schemas, not an error.
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import {
@@ -26,6 +28,7 @@ import {
   type SchemaIndex,
 } from '../core/schemas/catalog';
 import { mentionsFluxApi } from '../core/schemas/convert';
+import { createRemoteSchemas, type RemoteSchemas } from '../core/schemas/remote';
 
 export const REDHAT_YAML_EXTENSION_ID = 'redhat.vscode-yaml';
 
@@ -66,9 +69,11 @@ class YamlLanguageSupport implements vscode.Disposable {
   private contributed = false;
   private disposed = false;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly remoteSchemas: RemoteSchemas;
 
   constructor(private readonly deps: YamlLanguageDeps) {
     this.schemaDir = vscode.Uri.joinPath(deps.context.extensionUri, 'dist', 'schemas');
+    this.remoteSchemas = createRemoteSchemas({ log: (line) => deps.log.warn(line) });
   }
 
   async start(): Promise<void> {
@@ -187,12 +192,23 @@ class YamlLanguageSupport implements vscode.Disposable {
     const client = new LanguageClient('fluxGitops.yaml', 'Flux GitOps YAML', serverOptions, clientOptions);
     client.onRequest('custom/schema/request', (resource: unknown) => this.schemaFor(firstString(resource)));
     client.onRequest('custom/schema/content', (uri: unknown) => this.schemaContent(firstString(uri)));
+    // http(s) schemas (modelines): the server would fetch them itself and turn a failed fetch into
+    // an error on the file; we fetch them and stand in for the ones we cannot.
+    client.onRequest('vscode/content', (uri: unknown) => this.remoteSchemas.content(firstString(uri)));
     // Each server process (the first and every restart) learns that we answer its schema requests.
-    client.onDidChangeState((event) => {
+    // The files VS Code had open are sent before these registrations and may have been validated
+    // without them (a modeline schema fetched by the server, its failure cached as an error): an
+    // empty schema association makes the server pull its settings again, forget every schema and
+    // validate the open files once more, now through us. Notifications are handled in order.
+    client.onDidChangeState(async (event) => {
       if (event.newState !== State.Running) return;
-      client.sendNotification('yaml/registerCustomSchemaRequest').catch((error: unknown) => {
+      try {
+        await client.sendNotification('yaml/registerCustomSchemaRequest');
+        await client.sendNotification('yaml/registerContentRequest');
+        await client.sendNotification('json/schemaAssociations', {});
+      } catch (error) {
         log.warn(`Flux schemas: cannot register the schema provider: ${errorText(error)}`);
-      });
+      }
     });
     this.client = client;
     try {

@@ -2,7 +2,7 @@
 // integration and UI tests. The web workbench loads an extension under development from
 // the `payload` URL parameter (code-server's CLI has no --extensionDevelopmentPath), as
 // vscode-remote:// URIs of the host and port the browser uses.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -81,11 +81,14 @@ function copyFolder(from, to) {
 
 /**
  * Starts code-server on 127.0.0.1 with fresh user-data, extensions, XDG and temp folders, and
- * a copy of `workspace` (tests may change files). Returns a handle whose stop() ends the
- * server's whole process group and deletes every folder it made.
+ * a copy of `workspace` (tests may change files). With `gitOrigin`, the copy becomes a Git
+ * checkout of branch main with that origin, as the real repository is (the snapshots of
+ * ../shared/corpus have no .git; the model tells this checkout's GitRepository by its remotes).
+ * Returns a handle whose stop() ends the server's whole process group and deletes every folder it made.
  */
 export async function startCodeServer({
   workspace,
+  gitOrigin,
   multiRoot = false,
   settings = {},
   env = {},
@@ -114,6 +117,12 @@ export async function startCodeServer({
     fs.mkdirSync(dirs[name], { recursive: true });
   }
   if (workspace) copyFolder(workspace, dirs.workspace);
+  if (gitOrigin) {
+    const git = (...args) =>
+      execFileSync('git', ['-C', dirs.workspace, ...args], { stdio: 'pipe', timeout: 30_000 });
+    git('init', '-q', '-b', 'main');
+    git('remote', 'add', 'origin', gitOrigin);
+  }
   // A multi-root workspace: each top-level folder of the copy is one root.
   let workspaceFile;
   if (multiRoot) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The same integration suites in desktop VS Code through @vscode/test-electron, for machines
 // that can download VS Code. Not run in this project's CI (no download there): see README.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,12 @@ for (const run of RUNS) {
   // Tests may change files: give them a copy.
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-gitops-electron-'));
   if (run.workspace) fs.cpSync(run.workspace, workspace, { recursive: true });
+  if (run.gitOrigin) {
+    // A checkout of main with its origin, as in the code-server runner (startCodeServer).
+    execFileSync('chmod', ['-R', 'u+w', workspace]);
+    execFileSync('git', ['-C', workspace, 'init', '-q', '-b', 'main']);
+    execFileSync('git', ['-C', workspace, 'remote', 'add', 'origin', run.gitOrigin]);
+  }
   try {
     await runTests({
       version: process.env.VSCODE_VERSION || '1.100.3',

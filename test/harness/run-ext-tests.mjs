@@ -32,6 +32,7 @@ async function runOne(run) {
   const counts = { passed: 0, failed: 0, skipped: 0 };
   const server = await startCodeServer({
     workspace: run.workspace,
+    gitOrigin: run.gitOrigin,
     multiRoot: run.multiRoot,
     trusted: run.trusted !== false,
     keep,
@@ -96,9 +97,7 @@ async function main() {
   let setupError = false;
   for (const run of RUNS.filter((r) => !only || r.name === only)) {
     if (run.shared && !fs.existsSync(run.workspace)) {
-      console.log(
-        `SKIPPED run ${run.name}: the user's fixture ${run.workspace} is absent (it comes with ../shared).`,
-      );
+      console.log(`SKIPPED run ${run.name}: ${run.workspace} is absent (it comes with ../shared).`);
       continue;
     }
     try {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sharedFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+const sharedCorpus = path.resolve(repoRoot, '..', 'shared', 'corpus');
 const ownRepos = path.join(repoRoot, 'test', 'fixtures', 'repos');
 
 export const RUNS = [
@@ -31,6 +32,15 @@ export const RUNS = [
     name: 'superbloom-2026-06',
     workspace: path.join(sharedFixtures, 'superbloom-2026-06'),
     suite: 'superbloom-2026-06',
+    shared: true,
+  },
+  // A real public repository as its users open it: a Git checkout with its origin (see
+  // ../shared/corpus/README.md), Flux Operator root, per-app ks.yaml with components, modelines.
+  {
+    name: 'onedr0p-home-ops',
+    workspace: path.join(sharedCorpus, 'onedr0p+home-ops'),
+    gitOrigin: 'https://github.com/onedr0p/home-ops.git',
+    suite: 'onedr0p-home-ops',
     shared: true,
   },
 ];

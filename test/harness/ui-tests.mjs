@@ -4,7 +4,8 @@
 // App), the user's repository (../shared/fixtures, skipped when absent), and the sample against a
 // real kube-apiserver (live status, CodeLens, reconcile). Screenshots of every step go to
 // test-results/screenshots/ (git-ignored): look at them.
-// Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|live]
+// A fourth, real-repo, opens a real public repository (../shared/corpus/onedr0p+home-ops).
+// Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|real-repo|live]
 // Prints "ui: N passed, N failed"; exit 1 on any failure.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,12 +19,12 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const results = [];
 
 /** One code-server + Chromium on a copy of `workspace`; `body` gets the page and helpers. */
-async function session(name, { workspace, settings }, body) {
+async function session(name, { workspace, gitOrigin, settings }, body) {
   if (only && only !== name) return;
   let server;
   let browser;
   try {
-    server = await startCodeServer({ workspace, settings, keep });
+    server = await startCodeServer({ workspace, gitOrigin, settings, keep });
     const { context, page } = await launchChromium(server.dirs.chrome);
     browser = context;
     page.setDefaultTimeout(20_000);
@@ -59,6 +60,8 @@ async function session(name, { workspace, settings }, body) {
         workspace: server.workspace,
         extensionDevelopmentPath: repoRoot,
       }),
+      // The workbench's page load; on a loaded 2-core machine it has taken over 20 s.
+      { timeout: 90_000 },
     );
     await step('the workbench loads with the Flux GitOps activity-bar entry', async () => {
       await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible' });
@@ -324,6 +327,108 @@ if (fs.existsSync(userRepo)) {
   });
 } else {
   console.log(`SKIPPED UI session user-repo: ${userRepo} is absent (it comes with ../shared).`);
+}
+
+// A real public repository as its users see it: a Git checkout with its origin, a Flux Operator
+// root, per-app ks.yaml with components, and https schemas in modelines that cannot be fetched here.
+const realRepo = path.resolve(repoRoot, '..', 'shared', 'corpus', 'onedr0p+home-ops');
+if (fs.existsSync(realRepo)) {
+  await session(
+    'real-repo',
+    { workspace: realRepo, gitOrigin: 'https://github.com/onedr0p/home-ops.git' },
+    async ({ page, shot, step, fluxTab, treeItem }) => {
+      await step(
+        'the Flux view shows the cluster named after its sync path, with its Kustomizations',
+        async () => {
+          await fluxTab().click();
+          // 79 Kustomizations, each expanded: the first rendering takes long on a loaded machine.
+          for (const label of ['cluster', 'flux-system', 'cluster-apps', 'actions-runner-controller'])
+            await treeItem(label).waitFor({ state: 'visible', timeout: 90_000 });
+          await shot('20-real-repo-tree');
+        },
+      );
+      await step(
+        "expanding the cluster and a ks.yaml app shows its components' folder and objects",
+        async () => {
+          // Kustomizations start expanded: fold everything, then open the way a user looks for one app.
+          // The view's title actions show while the pointer is over its header.
+          const header = page.locator('.pane-header').filter({ hasText: 'Repository' }).first();
+          await header.hover();
+          await header.getByRole('button', { name: /Collapse All/ }).click();
+          await page
+            .getByRole('treeitem', { name: /^cluster/, expanded: false })
+            .first()
+            .waitFor();
+          await treeItem('cluster').locator('.monaco-tl-twistie').click();
+          await treeItem('atuin').waitFor({ state: 'visible' });
+          // A Kustomization row opens its file when clicked: its twistie expands it.
+          const twistie = (label) => treeItem(label).locator('.monaco-tl-twistie');
+          await twistie('atuin').click();
+          await treeItem('backup').waitFor({ state: 'visible' });
+          await twistie('backup').click();
+          for (const label of [
+            'SnapshotPolicy atuin',
+            'SnapshotSchedule atuin',
+            'PersistentVolumeClaim atuin',
+            'Restore atuin',
+            'HelmRelease atuin',
+            'OCIRepository atuin',
+          ])
+            await treeItem(label).waitFor({ state: 'visible' });
+          await shot('21-real-repo-app');
+        },
+      );
+      await step(
+        'a HelmRelease whose modeline schema cannot be fetched gets the Flux hover, and the Problems panel counts no error',
+        async () => {
+          await treeItem('HelmRelease atuin').click();
+          await page
+            .locator('.editor-group-container .tab')
+            .filter({ hasText: 'helmrelease.yaml' })
+            .first()
+            .waitFor();
+          // The Flux schema is in use once a hover there shows its title (the Flux HelmRelease schema's).
+          const specToken = page
+            .locator('.monaco-editor .view-lines .view-line')
+            .filter({ hasText: /^spec:$/ })
+            .first();
+          const hover = page
+            .locator('.monaco-hover')
+            .filter({ hasText: 'HelmRelease helm.toolkit.fluxcd.io/v2' })
+            .first();
+          const deadline = Date.now() + 45_000;
+          for (;;) {
+            await specToken.hover({ position: { x: 5, y: 5 } });
+            try {
+              await hover.waitFor({ state: 'visible', timeout: 3000 });
+              break;
+            } catch (error) {
+              if (Date.now() > deadline) throw new Error('no Flux hover on spec:', { cause: error });
+              await page.mouse.move(0, 0);
+            }
+          }
+          await shot('22-real-repo-hover');
+          await page.mouse.move(0, 0);
+          await page.keyboard.press('Control+Shift+M');
+          const panel = page.locator('.part.panel .markers-panel');
+          // The scan's warning on bootstrap/ is listed: the panel shows the workspace's problems.
+          await panel.getByRole('treeitem').filter({ hasText: 'namespace.yaml' }).first().waitFor();
+          const status = page.locator('.statusbar-item#status\\.problems').first();
+          const label = (await status.getAttribute('aria-label')) ?? (await status.innerText());
+          const rows = await panel
+            .getByRole('treeitem')
+            .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+          info(`Problems status: ${label}; panel rows:\n  ${rows.join('\n  ')}`);
+          const errors = /Errors?: (\d+)/i.exec(label); // "Errors: 1, Warnings: 2", absent when 0
+          if (!label || (errors && Number(errors[1]) !== 0) || rows.some((r) => /\berror\b/i.test(r)))
+            throw new Error(`the Problems panel has errors: ${label}\n${rows.join('\n')}`);
+          await shot('23-real-repo-problems');
+        },
+      );
+    },
+  );
+} else {
+  console.log(`SKIPPED UI session real-repo: ${realRepo} is absent (it comes with ../shared).`);
 }
 
 // The live session needs the test cluster (bash test/env/install.sh) and the compiled test env (out/).

@@ -100,14 +100,25 @@ function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-/** A Kustomization's app folders and loose files, in the order kustomize applies them. */
+/**
+ * A Kustomization's app folders and loose files, in the order kustomize applies them. A file that
+ * several Kustomizations apply (a component with `${APP}` names) yields different objects for each:
+ * under this Kustomization only the ones it applies.
+ */
 function kustomizationChildren(
+  key: string,
   ks: FluxKustomization,
-  objectsByFile: Map<string, ManifestObject[]>,
+  allObjectsByFile: Map<string, ManifestObject[]>,
   id: string,
   cluster: string,
   ctx: FluxRowContext,
 ): RepoNode[] {
+  const objectsByFile = new Map<string, ManifestObject[]>();
+  for (const file of ks.entries.flatMap((entry) => (entry.isFolder ? entry.files : [entry.path])))
+    objectsByFile.set(
+      file,
+      (allObjectsByFile.get(file) ?? []).filter((o) => o.appliedBy.includes(key)),
+    );
   return ks.entries.map((entry) => {
     if (!entry.isFolder) {
       // A lone file that defines an app (bjw-s.yaml, cnpg-operator.yaml) reads as the app's name.
@@ -186,7 +197,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
         tags: ['kustomization', 'flux', ks.suspend ? 'suspended' : 'active'],
         kustomization: ks,
         ref: { cluster: cluster.name, kind: 'Kustomization', namespace: ks.namespace, name: ks.name },
-        children: kustomizationChildren(ks, objectsByFile, id, cluster.name, ctx),
+        children: kustomizationChildren(key, ks, objectsByFile, id, cluster.name, ctx),
       });
     }
     const orphans = orphansNode(

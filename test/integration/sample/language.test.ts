@@ -1,5 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { getExtension, waitFor, workspaceRoot } from '../helpers';
@@ -141,6 +143,68 @@ describe('Flux schemas in the YAML editor', function () {
       diagnostics.every((d) => /HelmRelease helm\.toolkit\.fluxcd\.io\/v2$/.test(String(d.source))),
       `a diagnostic from another schema: ${diagnostics.map((d) => d.source).join(', ')}`,
     );
+  });
+
+  it('checks a file whose $schema modeline cannot be fetched against the Flux schemas, with no error about the schema', async () => {
+    // A port nothing listens on stands for a schema host that is down, offline or behind a proxy.
+    const port = await new Promise<number>((resolve) => {
+      const server = http.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as AddressInfo;
+        server.close(() => resolve(free));
+      });
+    });
+    const unreachable = `http://127.0.0.1:${port}/helmrelease_v2.json`;
+    const uri = writeFile(
+      'modeline-unreachable.yaml',
+      `# yaml-language-server: $schema=${unreachable}\n${BROKEN_RELEASE}`,
+    );
+    const document = await open(uri);
+    const diagnostics = await schemaDiagnostics(
+      uri,
+      (d) => d.some((x) => /notAField is not allowed/.test(x.message)),
+      'the Flux schema errors on modeline-unreachable.yaml',
+    );
+    const messages = diagnostics.map((d) => `${d.range.start.line}: [${String(d.source)}] ${d.message}`);
+    assert.ok(
+      diagnostics.some(
+        (d) => d.range.start.line === lineOf(document, 'timeout: 5') && /Incorrect type/.test(d.message),
+      ),
+      `no type error on timeout: ${messages.join(' | ')}`,
+    );
+    const everything = vscode.languages.getDiagnostics(uri).map((d) => d.message);
+    assert.ok(
+      everything.every((m) => !m.includes(String(port)) && !/load schema/i.test(m)),
+      `a diagnostic about the unreachable schema: ${everything.join(' | ')}`,
+    );
+  });
+
+  it('uses the schema a $schema modeline names when it can be fetched', async () => {
+    // A schema host on 127.0.0.1 whose schema wants a field the Flux schema does not know.
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ type: 'object', required: ['servedByModeline'] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const uri = writeFile(
+        'modeline-reachable.yaml',
+        `# yaml-language-server: $schema=http://127.0.0.1:${port}/strict.json\n${BROKEN_RELEASE}`,
+      );
+      await open(uri);
+      const diagnostics = await schemaDiagnostics(
+        uri,
+        (d) => d.some((x) => /servedByModeline/.test(x.message)),
+        "the served schema's missing-property error on modeline-reachable.yaml",
+      );
+      // Only the named schema applies: the Flux schema's errors (notAField) are not there.
+      assert.ok(
+        diagnostics.every((d) => !/notAField/.test(d.message)),
+        diagnostics.map((d) => d.message).join(' | '),
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it('completes HelmRelease spec keys and sourceRef kinds', async () => {

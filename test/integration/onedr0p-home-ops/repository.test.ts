@@ -51,6 +51,11 @@ describe('a real repository: onedr0p/home-ops', function () {
       relative(root.kustomization.file),
       'kubernetes/apps/flux-system/flux-instance/app/helmrelease.yaml',
     );
+    // The cluster row says where its root comes from.
+    assert.match(
+      cluster.description ?? '',
+      /^Flux Operator · HelmRelease flux-system\/flux-instance · 79 Kustomizations$/,
+    );
     assert.strictEqual(cluster.children[1]?.label, 'cluster-apps');
     // What `flux build kustomization flux-instance` (flux v2.9.5) prints for its ks.yaml.
     assert.deepStrictEqual(objectLabels(child(cluster, 'flux-instance')).sort(), [

@@ -21,6 +21,7 @@ export class ScanIndicator implements vscode.Disposable {
   /** Ends the running withProgress, when one is shown. */
   private endProgress: (() => void) | undefined;
   private progressSince = 0;
+  private shownMessage: string | undefined;
   private readonly subscription: { dispose(): void };
   /** The last indications shown, oldest first (the integration tests read it). */
   readonly history: ScanIndication[] = [];
@@ -39,13 +40,14 @@ export class ScanIndicator implements vscode.Disposable {
   }
 
   get message(): string | undefined {
-    return this.view.message;
+    return this.shownMessage;
   }
 
   private render(state: RepositoryState): void {
     // The message stands in for the tree, so it shows at once, until the first model arrives.
     const message = state.scanning && !state.model ? FIRST_SCAN_MESSAGE : undefined;
-    if (this.view.message !== message) {
+    if (this.shownMessage !== message) {
+      this.shownMessage = message;
       this.view.message = message;
       this.record(message ? 'message' : 'idle');
     }

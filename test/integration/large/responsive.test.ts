@@ -51,7 +51,7 @@ async function tickAfter(probe: { lastTick: number }, since: number): Promise<vo
 }
 
 function appsOf(roots: readonly RepoNode[]): number {
-  const cluster = child(roots[0], 'prod');
+  const cluster = roots[0];
   return cluster.children
     .filter((k) => k.label.startsWith('apps-'))
     .reduce((sum, k) => sum + k.children.length, 0);
@@ -61,6 +61,9 @@ describe('a large repository, scanned in the scan worker', function () {
   this.timeout(240_000);
 
   it('says "scanning" during the first scan, then shows the tree', async () => {
+    // workspaceContains activation searches all 10,000 files, which a loaded machine may give up
+    // on: activating here does what the activation event would.
+    await getExtension().activate();
     const roots = await waitFor('the first scan', scannedTree, 180_000);
     const api = getExtension().exports;
     assert.deepStrictEqual(labels(roots), ['prod']);
@@ -125,7 +128,7 @@ describe('a large repository, scanned in the scan worker', function () {
     const changedRow = (): RepoNode | undefined => {
       const roots = api.repositoryTree();
       if (roots === before) return undefined;
-      const file = child(child(child(child(roots[0], 'prod'), 'apps-04'), 'app-0004'), 'release.yaml');
+      const file = child(child(child(roots[0], 'apps-04'), 'app-0004'), 'release.yaml');
       return file.children.find(
         (c) => c.label === 'HelmRelease app-0004' && /4\.2\.0/.test(c.description ?? ''),
       );

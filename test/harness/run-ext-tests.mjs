@@ -70,7 +70,9 @@ async function runOne(run) {
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: testsModule,
     });
-    info(`run ${run.name}: opening ${run.workspace ?? '(empty folder)'}`);
+    info(
+      `run ${run.name}: opening ${run.generated ? 'a generated repository' : (run.workspace ?? '(empty folder)')}`,
+    );
     await page.goto(url);
     let timer;
     const timedOut = new Promise(

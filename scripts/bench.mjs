@@ -1,8 +1,8 @@
 // Benchmark of the repository model: generates a synthetic Flux repository of 2,000 apps in a
-// temporary folder and prints cold scan time, one-file incremental update time and peak memory;
+// temporary folder (test/env/syntheticRepo.ts) and prints cold scan time, one-file incremental update time and peak memory;
 // then the cold parse of a Flux gotk-components.yaml and the scan of each corpus repository
 // (../shared/corpus, read in place), and whether the speed goals are met.
-// Needs the compiled sources: `npx tsc -p tsconfig.json` first (out/src/core/repo).
+// Needs the compiled sources: `npx tsc -p tsconfig.json` first (out/src/core/repo, out/test/env).
 import {
   mkdtempSync,
   mkdirSync,
@@ -20,252 +20,22 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const compiled = join(here, '..', 'out', 'src', 'core', 'repo', 'index.js');
-if (!existsSync(compiled)) {
-  console.error('bench: out/src/core/repo/index.js is missing; run "npx tsc -p tsconfig.json" first.');
+const generator = join(here, '..', 'out', 'test', 'env', 'syntheticRepo.js');
+if (!existsSync(compiled) || !existsSync(generator)) {
+  console.error('bench: out/src/core/repo or out/test/env is missing; run "npx tsc -p tsconfig.json" first.');
   process.exit(2);
 }
 const require = createRequire(import.meta.url);
 const { RepoIndex } = require(compiled);
+const { generateSyntheticRepo, GROUPS } = require(generator);
 const corpus = join(here, '..', '..', 'shared', 'corpus');
 
 // The goals (ms): cold synthetic scan, one-file update, gotk-components cold parse, largest corpus repository warm scan.
 const GOALS = { cold: 1000, update: 20, crdParse: 20, corpusWarm: 250 };
 
 const APPS = Number(process.env.BENCH_APPS ?? 2000);
-const GROUPS = 20;
-const RUNS = 3;
-let root = '';
-let manifests = 0;
-let files = 0;
-
-function write(rel, text) {
-  const p = join(root, rel);
-  mkdirSync(dirname(p), { recursive: true });
-  writeFileSync(p, text);
-  files++;
-  return p;
-}
-
-// Flux's own gotk-components.yaml is ~470 KB of CustomResourceDefinitions: deep schemas whose
-// descriptions are `|-` blocks, as controller-gen writes them.
 const CRDS = Number(process.env.BENCH_CRDS ?? 32);
-
-function crdBundle(count) {
-  const docs = [];
-  for (let c = 0; c < count; c++) {
-    const fields = [];
-    for (let f = 0; f < 40; f++) {
-      fields.push(`                  field${f}:
-                    description: |-
-                      Field ${f} of kind ${c} does what its name says; the description wraps
-                      over several lines, as the Kubernetes API conventions ask.
-                      More info: https://example.invalid/docs/kind${c}#field${f}
-                    type: string`);
-    }
-    docs.push(`---
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  labels:
-    app.kubernetes.io/component: bench-controller
-    app.kubernetes.io/part-of: flux
-  name: kind${c}s.bench.toolkit.fluxcd.io
-spec:
-  group: bench.toolkit.fluxcd.io
-  names:
-    kind: Kind${c}
-    listKind: Kind${c}List
-    plural: kind${c}s
-    singular: kind${c}
-  scope: Namespaced
-  versions:
-  - name: v1
-    schema:
-      openAPIV3Schema:
-        description: Kind${c} is a benchmark resource.
-        properties:
-          spec:
-            properties:
-              values:
-                properties:
-${fields.join('\n')}
-                type: object
-            type: object
-        type: object
-    served: true
-    storage: true
-    subresources:
-      status: {}
-`);
-  }
-  return docs.join('');
-}
-
-function fluxKs(name, path, dependsOn = []) {
-  const deps = dependsOn.length ? `  dependsOn:\n${dependsOn.map((d) => `    - name: ${d}\n`).join('')}` : '';
-  return `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: ${name}
-  namespace: flux-system
-spec:
-  interval: 10m0s
-  path: ./${path}
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-  decryption:
-    provider: sops
-    secretRef:
-      name: sops-age
-${deps}`;
-}
-
-function generate(into) {
-  root = into;
-  mkdirSync(join(root, '.git'));
-  write(
-    'clusters/prod/flux-system/gotk-sync.yaml',
-    `---
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata:
-  name: flux-system
-  namespace: flux-system
-spec:
-  interval: 1m0s
-  ref:
-    branch: main
-  url: ssh://git@example.invalid/bench/fleet
----
-${fluxKs('flux-system', 'clusters/prod')}`,
-  );
-  write('clusters/prod/flux-system/gotk-components.yaml', crdBundle(CRDS));
-  write(
-    'clusters/prod/flux-system/kustomization.yaml',
-    'resources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n',
-  );
-  write('clusters/prod/infra.yaml', fluxKs('infra', 'infra'));
-  const groupFiles = [];
-  for (let g = 0; g < GROUPS; g++) {
-    const name = `apps-${String(g).padStart(2, '0')}`;
-    write(`clusters/prod/${name}.yaml`, fluxKs(name, `apps/${name}`, ['infra']));
-    groupFiles.push(`${name}.yaml`);
-  }
-  write(
-    'clusters/prod/kustomization.yaml',
-    `resources:\n  - flux-system/\n  - infra.yaml\n${groupFiles.map((f) => `  - ${f}\n`).join('')}`,
-  );
-  write(
-    'infra/repos.yaml',
-    `apiVersion: source.toolkit.fluxcd.io/v1
-kind: HelmRepository
-metadata:
-  name: charts
-  namespace: flux-system
-spec:
-  interval: 30m
-  url: https://charts.example.invalid
-`,
-  );
-  manifests += 3 + GROUPS;
-  for (let g = 0; g < GROUPS; g++) {
-    const gname = `apps-${String(g).padStart(2, '0')}`;
-    const apps = [];
-    for (let a = g; a < APPS; a += GROUPS) {
-      const app = `app-${String(a).padStart(4, '0')}`;
-      apps.push(app);
-      const dir = `apps/${gname}/${app}`;
-      write(
-        `${dir}/kustomization.yaml`,
-        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ns.yaml\n  - release.yaml\n  - secret.yaml\n  - config.yaml\n',
-      );
-      write(`${dir}/ns.yaml`, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${app}\n`);
-      write(
-        `${dir}/release.yaml`,
-        `apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: &app ${app}
-  namespace: ${app}
-spec:
-  interval: 5m
-  chart:
-    spec:
-      chart: app-template
-      version: "4.1.1"
-      sourceRef:
-        kind: HelmRepository
-        name: charts
-        namespace: flux-system
-  values:
-    controllers:
-      *app :
-        replicas: 1
-        containers:
-          main:
-            image:
-              repository: ghcr.io/example/${app}
-              tag: "1.${a}.0"
-            env:
-              NODE_ENV: production
-              PORT: &port "8080"
-              APP_NAME: *app
-            envFrom:
-              - secretRef:
-                  name: ${app}-env
-            probes:
-              liveness: &probe
-                enabled: true
-              readiness: *probe
-    service:
-      main:
-        controller: *app
-        ports:
-          http:
-            port: *port
-    persistence:
-      data:
-        enabled: true
-        type: persistentVolumeClaim
-        size: 1Gi
-        globalMounts:
-          - path: /data
-`,
-      );
-      write(
-        `${dir}/secret.yaml`,
-        `apiVersion: v1
-kind: Secret
-metadata:
-    name: ${app}-env
-    namespace: ${app}
-type: Opaque
-stringData:
-    TOKEN: ENC[AES256_GCM,data:AAAA,iv:BBBB,tag:CCCC,type:str]
-sops:
-    age:
-        - recipient: age1benchbenchbenchbenchbenchbenchbenchbenchbenchbenchbench
-          enc: |
-            -----BEGIN AGE ENCRYPTED FILE-----
-            YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==
-            -----END AGE ENCRYPTED FILE-----
-    lastmodified: "2026-01-01T00:00:00Z"
-    mac: ENC[AES256_GCM,data:DDDD,iv:EEEE,tag:FFFF,type:str]
-    encrypted_regex: ^(data|stringData)$
-    version: 3.11.0
-`,
-      );
-      write(
-        `${dir}/config.yaml`,
-        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}-config\n  namespace: ${app}\ndata:\n  LOG_LEVEL: info\n  FEATURE_X: "true"\n`,
-      );
-      manifests += 4;
-    }
-    write(`apps/${gname}/kustomization.yaml`, `resources:\n${apps.map((a) => `  - ${a}/\n`).join('')}`);
-  }
-}
+const RUNS = 3;
 
 function ms(t0) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -391,7 +161,7 @@ if (process.env.BENCH_CHILD) {
   const root = mkdtempSync(join(tmpdir(), 'flux-bench-'));
   try {
     const tg = process.hrtime.bigint();
-    generate(root);
+    const { files, manifests } = generateSyntheticRepo(root, { apps: APPS, crds: CRDS });
     console.log(`generated ${APPS} apps: ${files} files, ${manifests} manifests (${ms(tg).toFixed(0)} ms)`);
     // Each run in a fresh process, so every "cold" scan starts without JIT or caches; the
     // machine is shared, so three runs and their median.

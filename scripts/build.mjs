@@ -20,9 +20,13 @@ const lazyKubernetesClient = {
   },
 };
 
-/** Entry points: the extension host bundle, the CLI, and the YAML language server when present. */
+/**
+ * Entry points: the extension host bundle, the repository scan worker it starts (a
+ * worker_threads Worker, next to extension.js), the CLI, and the YAML language server when present.
+ */
 const entries = [
   { in: 'src/extension.ts', out: 'extension', external: ['vscode'], plugins: [lazyKubernetesClient] },
+  { in: 'src/core/scan/scanWorker.ts', out: 'scan-worker', external: [] },
   { in: 'src/platform/k8sClientBundle.ts', out: 'k8s-client', external: [] },
   { in: 'src/cli.ts', out: 'cli', external: [] },
   { in: 'src/language/server.ts', out: 'yaml-server', external: [] },

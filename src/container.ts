@@ -29,6 +29,7 @@ import { createClusterStatusBar } from './views/statusBar';
 import { ClusterStatusView } from './views/clusterStatusView';
 import { FluxCodeLensProvider } from './views/codeLens';
 import { createRevealInTreeCommand } from './commands/revealInTree';
+import { ScanIndicator, type ScanIndication } from './views/scanIndicator';
 
 /** What activate() returns: used by the integration tests to look inside. */
 export interface ExtensionApi {
@@ -40,8 +41,8 @@ export interface ExtensionApi {
   readonly firstScanMs: number | undefined;
   /** The top-level nodes of the repository tree as the view shows them. */
   repositoryTree(): readonly RepoNode[];
-  /** Rescans the workspace. */
-  rescan(): void;
+  /** Rescans the workspace (in the scan worker); resolves when the views have the new model. */
+  rescan(): Promise<void>;
   /** Number of SOPS files whose decrypted content is held in memory by "Edit Decrypted". */
   readonly decryptedInMemory: number;
   /** The live status store of connected clusters. */
@@ -55,6 +56,8 @@ export interface ExtensionApi {
   treeItem(node: RepoNode): vscode.TreeItem | undefined;
   /** The children the view shows (with the cluster-only group). */
   treeChildren(node?: RepoNode): RepoNode[];
+  /** What the repository view says about scans: its message, its progress bar, what it showed so far. */
+  scanIndication(): { message: string | undefined; progress: boolean; history: readonly ScanIndication[] };
 }
 
 /**
@@ -72,6 +75,7 @@ export class Container implements vscode.Disposable {
   private decryptedEditor: DecryptedEditorProvider | undefined;
   private clusters: ClusterService | undefined;
   private statusView: ClusterStatusView | undefined;
+  private scanIndicator: ScanIndicator | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(createLog());
@@ -93,7 +97,7 @@ export class Container implements vscode.Disposable {
         return container.repository?.firstScanMs;
       },
       repositoryTree: () => container.tree?.rootNodes ?? [],
-      rescan: () => void container.repository?.rescan(),
+      rescan: async () => void (await container.repository?.rescan()),
       get decryptedInMemory() {
         return container.decryptedEditor?.openCount ?? 0;
       },
@@ -105,6 +109,11 @@ export class Container implements vscode.Disposable {
       statusTables: () => container.statusView?.tables() ?? [],
       treeItem: (node: RepoNode) => container.tree?.getTreeItem(node),
       treeChildren: (node?: RepoNode) => container.tree?.getChildren(node) ?? [],
+      scanIndication: () => ({
+        message: container.scanIndicator?.message,
+        progress: container.scanIndicator?.progressShown ?? false,
+        history: [...(container.scanIndicator?.history ?? [])],
+      }),
     };
   }
 
@@ -132,6 +141,7 @@ export class Container implements vscode.Disposable {
         showCollapseAll: true,
       }),
     );
+    this.scanIndicator = this.own(new ScanIndicator(repository.store, treeView, 'fluxGitops.repository'));
     this.own(new FluxCodeLensProvider(repository, clusters));
     this.own(createProblemsView(repository.store));
     this.statusView = this.own(new ClusterStatusView(clusters));
@@ -182,7 +192,7 @@ export class Container implements vscode.Disposable {
     this.registerCommand(CommandId.newApp, createNewAppCommand({ log, repository }));
     void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.scaffold', true);
     // The first scan runs after activate() returns, so activation stays fast.
-    const firstScan = setTimeout(() => repository.rescan(), 0);
+    const firstScan = setTimeout(() => void repository.rescan(), 0);
     this.own({ dispose: () => clearTimeout(firstScan) });
     await Promise.resolve();
   }

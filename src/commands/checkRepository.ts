@@ -8,7 +8,7 @@ export function createCheckRepositoryCommand(deps: {
   log: Log;
 }): () => Promise<void> {
   return async () => {
-    const model = deps.repository.rescan();
+    const model = await deps.repository.rescan();
     if (!model) {
       await vscode.window
         .showErrorMessage('Flux GitOps: the repository could not be scanned. See the log.', 'Show Log')

@@ -245,7 +245,7 @@ export function createNewAppCommand(deps: {
   repository: RepositoryService;
 }): (arg?: RepoNode | NewAppArgs) => Promise<NewAppResult> {
   return async (arg) => {
-    const model = deps.repository.store.value.model ?? deps.repository.rescan();
+    const model = deps.repository.store.value.model ?? (await deps.repository.rescan());
     if (!model) return CANCELLED;
     const given = arg && 'workload' in arg ? (arg as NewAppArgs) : undefined;
     let answers: Answers | undefined;
@@ -311,12 +311,14 @@ export function createNewAppCommand(deps: {
       `new app ${answers.name}: created ${applied.created.map((f) => f.path).join(', ')}; edited ${applied.edited.map((f) => f.path).join(', ')}`,
     );
     for (const note of plan.notes) deps.log.info(`new app ${answers.name}: ${note}`);
-    deps.repository.rescan();
+    // What was written is known: an update with those files, not a full scan.
+    const updated = deps.repository.update([...applied.created, ...applied.edited].map((f) => f.path));
     if (given?.open !== false) {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(plan.mainFile), {
         preview: false,
       });
     }
+    await updated;
     const relative = path.relative(path.dirname(targetFolder), plan.appFolder);
     void vscode.window
       .showInformationMessage(
@@ -327,7 +329,10 @@ export function createNewAppCommand(deps: {
         if (choice !== 'Undo') return;
         try {
           await applied.undo();
-          deps.repository.rescan();
+          await deps.repository.update(
+            applied.edited.map((f) => f.path),
+            [...applied.created.map((f) => f.path), ...applied.folders],
+          );
           void vscode.window.showInformationMessage(`Flux GitOps: removed ${relative}/ again.`);
         } catch (error) {
           void vscode.window.showErrorMessage(`Flux GitOps: undo failed: ${describeError(error)}`);

@@ -1,7 +1,8 @@
 import type { RepositoryService } from '../platform/repositoryService';
 
-export function createRefreshCommand(deps: { repository: RepositoryService }): () => void {
-  return () => {
-    deps.repository.rescan();
+/** "Refresh": a full scan in the scan worker, for changes the file watcher did not report. */
+export function createRefreshCommand(deps: { repository: RepositoryService }): () => Promise<void> {
+  return async () => {
+    await deps.repository.rescan();
   };
 }

@@ -3,7 +3,7 @@ import { refKey } from '../core/cluster';
 import { LensIndex, type LensAction } from '../core/codelens/lenses';
 import type { ClusterService } from '../platform/clusterService';
 import { CommandId } from '../platform/commandIds';
-import type { RepositoryService } from '../platform/repositoryService';
+import type { RepositoryService, RepositoryState } from '../platform/repositoryService';
 import { readSetting, Setting, SETTINGS_SECTION } from '../platform/settings';
 
 const COMMANDS: Record<LensAction, string> = {
@@ -21,6 +21,7 @@ export class FluxCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private index: LensIndex | undefined;
+  private model: RepositoryState['model'] | undefined;
   private readonly subscriptions: { dispose(): void }[];
 
   constructor(
@@ -29,7 +30,8 @@ export class FluxCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
   ) {
     this.rebuild();
     this.subscriptions = [
-      repository.store.subscribe(() => {
+      repository.store.subscribe((state) => {
+        if (state.model === this.model) return; // a scan starting or ending alone
         this.rebuild();
         this.changed.fire();
       }),
@@ -50,7 +52,7 @@ export class FluxCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
   }
 
   private rebuild(): void {
-    const model = this.repository.store.value.model;
+    const model = (this.model = this.repository.store.value.model);
     this.index = model ? new LensIndex(model) : undefined;
   }
 

@@ -5,7 +5,11 @@ import type { RepositoryState } from '../platform/repositoryService';
 /** Publishes the repository model's problems to the Problems panel. */
 export function createProblemsView(store: Store<RepositoryState>): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection('flux-gitops');
+  let shown: RepositoryState['model'] | undefined;
   const render = (state: RepositoryState): void => {
+    // A scan starting or ending alone (same model) changes no problem.
+    if (state.model === shown) return;
+    shown = state.model;
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const problem of state.model?.problems ?? []) {
       const line = Math.max(0, problem.line - 1);

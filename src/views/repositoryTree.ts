@@ -7,6 +7,7 @@ import { presentRollup, presentStatus, type StatusPresentation } from '../core/t
 import type { Bindings } from '../platform/clusterService';
 import { CommandId } from '../platform/commandIds';
 import type { RepositoryState } from '../platform/repositoryService';
+import type { RepoModel } from '../core/repo/model';
 
 /** The live side of the tree: the cluster status store and which context each cluster is bound to. */
 export interface LiveStatus {
@@ -23,6 +24,7 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
   private readonly changed = new vscode.EventEmitter<RepoNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: RepoNode[] = [];
+  private model: RepoModel | null = null;
   private readonly parents = new Map<string, RepoNode>();
   private readonly byId = new Map<string, RepoNode>();
   /** Nodes that stand for each cluster object (one object can show in several places). */
@@ -37,6 +39,8 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
     this.rebuild(store.value);
     this.subscriptions.push(
       store.subscribe((state) => {
+        // A scan starting or ending alone (same model) changes no row.
+        if (state.model === this.model) return;
         this.rebuild(state);
         this.changed.fire(undefined);
       }),
@@ -55,6 +59,7 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
   }
 
   private rebuild(state: RepositoryState): void {
+    this.model = state.model;
     this.roots = state.model ? buildRepoTree(state.model) : [];
     this.parents.clear();
     this.byId.clear();

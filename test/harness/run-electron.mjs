@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { repoRoot } from './code-server.mjs';
-import { RUNS } from './runs.mjs';
+import { prepareWorkspace, RUNS } from './runs.mjs';
 
 let failed = 0;
 for (const run of RUNS) {
@@ -17,7 +17,9 @@ for (const run of RUNS) {
   }
   // Tests may change files: give them a copy.
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-gitops-electron-'));
-  if (run.workspace) fs.cpSync(run.workspace, workspace, { recursive: true });
+  const prepared = prepareWorkspace(run);
+  if (prepared.workspace) fs.cpSync(prepared.workspace, workspace, { recursive: true });
+  prepared.remove();
   if (run.gitOrigin) {
     // A checkout of main with its origin, as in the code-server runner (startCodeServer).
     execFileSync('chmod', ['-R', 'u+w', workspace]);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 import { info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
-import { RUNS } from './runs.mjs';
+import { prepareWorkspace, RUNS } from './runs.mjs';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
@@ -30,14 +30,21 @@ async function runOne(run) {
     return { passed: 0, failed: 0, skipped: 0 };
   }
   const counts = { passed: 0, failed: 0, skipped: 0 };
-  const server = await startCodeServer({
-    workspace: run.workspace,
-    gitOrigin: run.gitOrigin,
-    multiRoot: run.multiRoot,
-    trusted: run.trusted !== false,
-    keep,
-    env: { FLUX_GITOPS_TEST_SUITE: suiteDir, FLUX_GITOPS_TEST_RUN: run.name },
-  });
+  const prepared = prepareWorkspace(run);
+  let server;
+  try {
+    server = await startCodeServer({
+      workspace: prepared.workspace,
+      gitOrigin: run.gitOrigin,
+      multiRoot: run.multiRoot,
+      trusted: run.trusted !== false,
+      keep,
+      env: { FLUX_GITOPS_TEST_SUITE: suiteDir, FLUX_GITOPS_TEST_RUN: run.name },
+    });
+  } finally {
+    // code-server works on its own copy.
+    prepared.remove();
+  }
   let browser;
   let exitCode = 2;
   try {
@@ -64,7 +71,9 @@ async function runOne(run) {
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: testsModule,
     });
-    info(`run ${run.name}: opening ${run.workspace ?? '(empty folder)'}`);
+    info(
+      `run ${run.name}: opening ${run.generated ? 'a generated repository' : (run.workspace ?? '(empty folder)')}`,
+    );
     await page.goto(url);
     let timer;
     const timedOut = new Promise(

@@ -1,5 +1,8 @@
 // The integration runs: each opens one workspace and runs the compiled mocha suites of
 // out/test/integration/<suite>. Shared by the code-server and the @vscode/test-electron runners.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,4 +46,21 @@ export const RUNS = [
     suite: 'onedr0p-home-ops',
     shared: true,
   },
+  // A generated repository of about 10,000 files (test/env/syntheticRepo.ts): the extension host
+  // stays responsive while the scan worker scans it.
+  { name: 'large', workspace: null, generated: { apps: 2000 }, suite: 'large' },
 ];
+
+/**
+ * The folder a run opens: its workspace, or for a generated run a new temporary folder that
+ * remove() deletes again. Generating needs the compiled tests (npm run compile-tests).
+ */
+export function prepareWorkspace(run) {
+  if (!run.generated) return { workspace: run.workspace, remove: () => {} };
+  const generator = path.join(repoRoot, 'out', 'test', 'env', 'syntheticRepo.js');
+  if (!fs.existsSync(generator)) throw new Error(`${generator} is missing: run npm run compile-tests`);
+  const { generateSyntheticRepo } = createRequire(import.meta.url)(generator);
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `flux-gitops-${run.name}-`));
+  generateSyntheticRepo(workspace, run.generated);
+  return { workspace, remove: () => fs.rmSync(workspace, { recursive: true, force: true }) };
+}

@@ -108,7 +108,7 @@ describe('Flux schemas in the YAML editor', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(path.join(workspaceRoot(), SCRATCH), { recursive: true, force: true });
     const api = getExtension().exports;
-    api.rescan();
+    await api.rescan();
     await waitFor(
       'the tree to forget the scratch files',
       () => (JSON.stringify(api.repositoryTree()).includes(SCRATCH) ? undefined : true),

@@ -52,7 +52,7 @@ describe('Flux: New App with a Secret in the sample (its own test key)', () => {
     assert.match(decrypted, /PASSWORD: sample-secret-1/);
     assert.match(decrypted, /USER: guest/);
     await result.applied.undo();
-    getExtension().exports.rescan();
+    await getExtension().exports.rescan();
     assert.ok(!fs.existsSync(path.dirname(secretFile)));
   });
 });

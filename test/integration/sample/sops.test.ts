@@ -193,7 +193,7 @@ describe('the sops CLI engine in a trusted workspace', () => {
       // The tree suites that follow expect the sample unchanged: wait until the model forgets
       // the file instead of racing the file watcher on a busy machine.
       const api = getExtension().exports;
-      api.rescan();
+      await api.rescan();
       await waitFor(
         'the tree to forget apps/redis/secrets.yaml',
         () => (JSON.stringify(api.repositoryTree()).includes(file) ? undefined : true),

@@ -78,7 +78,7 @@ describe('Flux: New App in the user repository', () => {
 
     // Undo puts everything back as it was.
     await result.applied.undo();
-    getExtension().exports.rescan();
+    await getExtension().exports.rescan();
     assert.ok(!fs.existsSync(path.join(appsDir(), 'whoami')));
     assert.strictEqual(fs.readFileSync(parentFile, 'utf8'), parentBefore);
   });
@@ -101,7 +101,7 @@ describe('Flux: New App in the user repository', () => {
     const checked = check();
     assert.strictEqual(checked.code, 0, checked.output);
     await result.applied.undo();
-    getExtension().exports.rescan();
+    await getExtension().exports.rescan();
     assert.ok(!fs.existsSync(path.join(appsDir(), 'echo')));
   });
 

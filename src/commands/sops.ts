@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../core/fs/atomicWrite';
 import { withFileLock } from '../core/fs/fileLock';
 import type { RepoNode } from '../core/tree/repoTree';
 import type { DecryptedFiles } from '../platform/decryptedFiles';
-import { ageRecipientsIn, isSopsError } from '../core/sops';
+import { ageRecipientsIn, describeNeededAgeKey, isSopsError } from '../core/sops';
 import { describeError, type Log } from '../platform/log';
 import type { SecretEditorProvider } from '../platform/secretEditor';
 import { Setting, SETTINGS_SECTION } from '../platform/settings';
@@ -68,13 +68,7 @@ function reportFailure(deps: SopsCommandDeps, action: string, file: vscode.Uri, 
 async function reportMissingKey(deps: SopsCommandDeps, action: string, file: vscode.Uri, detail: string) {
   deps.log.error(`${action} ${file.fsPath}: ${detail}`);
   const text = await fs.readFile(file.fsPath, 'utf8').catch(() => '');
-  const recipients = ageRecipientsIn(text);
-  const needed =
-    recipients.length === 0
-      ? 'the key the file was encrypted for'
-      : recipients.length === 1
-        ? `the age key of ${recipients[0]}`
-        : `an age key of one of ${recipients.join(', ')}`;
+  const needed = describeNeededAgeKey(ageRecipientsIn(text));
   const choice = await vscode.window.showErrorMessage(
     `Flux GitOps: cannot ${action} ${path.basename(file.fsPath)}: it needs ${needed}, and no age key file you have holds it.`,
     'Set Age Key File…',

@@ -80,7 +80,7 @@ class SecretDocument implements vscode.CustomDocument {
 /** Where a secret's text does not parse (YAML and JSON; dotenv has no syntax to check). */
 function parseProblems(text: string, format: SecretDocument['format']): ParseProblem[] {
   if (format === 'dotenv') return [];
-  return parseAllDocuments(text, { prettyErrors: false }).flatMap((document) =>
+  return parseAllDocuments(text, { prettyErrors: true }).flatMap((document) =>
     ('errors' in document ? document.errors : []).map((error) => ({
       line: error.linePos?.[0].line ?? 1,
       column: error.linePos?.[0].col ?? 1,

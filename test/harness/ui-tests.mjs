@@ -4,12 +4,13 @@
 // App), the user's repository (../shared/fixtures, skipped when absent), and the sample against a
 // real kube-apiserver (live status, CodeLens, reconcile). Screenshots of every step go to
 // test-results/screenshots/ (git-ignored): look at them.
-// Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|live]
+// Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|live|plaintext]
 // Prints "ui: N passed, N failed"; exit 1 on any failure.
 import fs from 'node:fs';
 import path from 'node:path';
 import { info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
 import { startSampleCluster } from './sample-cluster.mjs';
+import { plaintextSession } from './ui-plaintext.mjs';
 
 const shotsDir = path.join(repoRoot, 'test-results', 'screenshots');
 fs.mkdirSync(shotsDir, { recursive: true });
@@ -402,6 +403,9 @@ try {
 } finally {
   await sample?.stop();
 }
+
+// Edit Decrypted on a loaded machine, a restart and a crash: no plaintext on disk (issue 12).
+await plaintextSession({ only, keep, results, shotsDir, filesContaining });
 
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;

@@ -102,6 +102,10 @@ class UnsavedEdits {
     this.file = path.join(storage.fsPath, 'unsaved-decrypted-edits.json');
   }
 
+  get path(): string {
+    return this.file;
+  }
+
   read(): string[] {
     try {
       const list: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
@@ -133,7 +137,9 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
   private readonly documents = new Map<string, SecretDocument>();
   /** Plaintext the command already decrypted (so it could report a failure itself), taken by the next open. */
   private readonly prepared = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.CustomDocumentContentChangeEvent<SecretDocument>>();
+  private readonly changed = new vscode.EventEmitter<
+    vscode.CustomDocumentContentChangeEvent<SecretDocument>
+  >();
   readonly onDidChangeCustomDocument = this.changed.event;
   private readonly unsaved: UnsavedEdits;
   private readonly dirty = new Set<string>();
@@ -153,6 +159,7 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
   /** Tells the user which unsaved edits a crash lost (the previous run could not). */
   reportLostEdits(): void {
     const lost = this.unsaved.read();
+    this.deps.log.debug(`unsaved decrypted edits of the previous run: ${lost.length}`);
     if (lost.length === 0) return;
     void this.unsaved.set([]);
     const names = lost.map((file) => vscode.workspace.asRelativePath(file)).join(', ');
@@ -327,12 +334,17 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
   }
 
   saveCustomDocumentAs(): Promise<void> {
-    throw new Error('A decrypted secret is saved only to its own encrypted file: copy the encrypted file instead.');
+    throw new Error(
+      'A decrypted secret is saved only to its own encrypted file: copy the encrypted file instead.',
+    );
   }
 
   async revertCustomDocument(document: SecretDocument): Promise<void> {
     const file = document.uri;
-    const plaintext = await sopsServiceFor(file).decryptText(file.fsPath, await fs.readFile(file.fsPath, 'utf8'));
+    const plaintext = await sopsServiceFor(file).decryptText(
+      file.fsPath,
+      await fs.readFile(file.fsPath, 'utf8'),
+    );
     document.text = plaintext;
     document.saved = plaintext;
     await this.markSaved(file);
@@ -343,7 +355,9 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
   backupCustomDocument(document: SecretDocument): Promise<vscode.CustomDocumentBackup> {
     // Refusing is the point: VS Code then keeps no backup at all (see the comment at the top).
     return Promise.reject(
-      new Error(`Flux GitOps never backs up decrypted secrets (${path.basename(document.uri.fsPath)}): save to keep the edit.`),
+      new Error(
+        `Flux GitOps never backs up decrypted secrets (${path.basename(document.uri.fsPath)}): save to keep the edit.`,
+      ),
     );
   }
 

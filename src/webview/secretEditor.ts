@@ -46,7 +46,10 @@ const fromHost = Annotation.define<boolean>();
 
 /** Token colours from the VS Code theme's own variables, so the editor follows light and dark themes. */
 const highlight = HighlightStyle.define([
-  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: 'var(--vscode-debugTokenExpression-name)' },
+  {
+    tag: [tags.propertyName, tags.definition(tags.propertyName)],
+    color: 'var(--vscode-debugTokenExpression-name)',
+  },
   { tag: [tags.string, tags.special(tags.string)], color: 'var(--vscode-debugTokenExpression-string)' },
   { tag: [tags.number, tags.bool, tags.null], color: 'var(--vscode-debugTokenExpression-number)' },
   { tag: [tags.keyword, tags.typeName, tags.labelName], color: 'var(--vscode-debugTokenExpression-boolean)' },
@@ -126,7 +129,14 @@ function create(text: string, format: string): EditorView {
       theme,
       languageFor(format),
       EditorState.tabSize.of(2),
-      keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+      keymap.of([
+        ...defaultKeymap,
+        ...historyKeymap,
+        ...searchKeymap,
+        ...foldKeymap,
+        ...lintKeymap,
+        indentWithTab,
+      ]),
       EditorView.updateListener.of((update) => {
         if (!update.docChanged || update.transactions.some((t) => t.annotation(fromHost))) return;
         // The whole text: secrets are small, and the host then never depends on replaying changes.
@@ -145,7 +155,10 @@ function replaceAll(target: EditorView, text: string, annotate: boolean): void {
   });
 }
 
-function toDiagnostics(target: EditorView, items: { line: number; column: number; message: string }[]): Diagnostic[] {
+function toDiagnostics(
+  target: EditorView,
+  items: { line: number; column: number; message: string }[],
+): Diagnostic[] {
   const doc = target.state.doc;
   return items.map((item) => {
     const line = doc.line(Math.min(Math.max(item.line, 1), doc.lines));

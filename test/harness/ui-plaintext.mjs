@@ -95,13 +95,14 @@ export async function plaintextSession({ only, keep, results, shotsDir, filesCon
     await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible' });
   };
   const restart = async (how) => {
-    await browser?.close().catch(() => {});
-    browser = undefined;
     if (how === 'crash') {
-      // The extension host first, then the whole server, both without a chance to clean up.
+      // The extension host first, then the whole server, both without a chance to clean up;
+      // the browser only after them (closing the page first is an orderly shutdown).
       for (const pid of extensionHostPids(server.pid)) process.kill(pid, 'SIGKILL');
       process.kill(-server.pid, 'SIGKILL');
     }
+    await browser?.close().catch(() => {});
+    browser = undefined;
     await server.stop({ keepFolders: true });
     server = await startCodeServer({ workspace: sample, reuse: server.tmp, keep });
     await open();

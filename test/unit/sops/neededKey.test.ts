@@ -16,6 +16,9 @@ void test('the recipients of a SOPS file are read from its metadata, in YAML, JS
 void test('the message names the key a file needs', async () => {
   const [a, b] = await Promise.all([newKey(), newKey()]);
   assert.equal(describeNeededAgeKey([a.recipient]), `the age key of ${a.recipient}`);
-  assert.equal(describeNeededAgeKey([a.recipient, b.recipient]), `an age key of one of ${a.recipient}, ${b.recipient}`);
+  assert.equal(
+    describeNeededAgeKey([a.recipient, b.recipient]),
+    `an age key of one of ${a.recipient}, ${b.recipient}`,
+  );
   assert.equal(describeNeededAgeKey([]), 'the key the file was encrypted for');
 });

@@ -53,6 +53,8 @@ class SecretDocument implements vscode.CustomDocument {
   /** The text as last decrypted or saved. */
   saved: string;
   panel: vscode.WebviewPanel | undefined;
+  /** The webview has its editor (it asked for the text, and was sent it). */
+  editorReady = false;
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
 
@@ -203,8 +205,12 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
   async replaceText(file: vscode.Uri, text: string): Promise<void> {
     const document = this.documents.get(file.fsPath);
     if (!document?.panel) throw new Error(`no decrypted editor is open on ${file.fsPath}`);
-    await document.panel.webview.postMessage({ type: 'replace', text });
     const deadline = Date.now() + 10_000;
+    while (!document.editorReady) {
+      if (Date.now() > deadline) throw new Error('the webview did not load its editor');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await document.panel.webview.postMessage({ type: 'replace', text });
     while (document.text !== text) {
       if (Date.now() > deadline) throw new Error('the webview did not send the edit back');
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -238,6 +244,7 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
     panel.webview.onDidReceiveMessage((message: WebviewMessage) => {
       switch (message.type) {
         case 'ready':
+          document.editorReady = true;
           void panel.webview.postMessage({ type: 'init', text: document.text, format: document.format });
           this.postProblems(document);
           break;

@@ -30,6 +30,8 @@ const entries = [
   { in: 'src/platform/k8sClientBundle.ts', out: 'k8s-client', external: [] },
   { in: 'src/cli.ts', out: 'cli', external: [] },
   { in: 'src/language/server.ts', out: 'yaml-server', external: [] },
+  // The decrypted-secret editor runs in a webview (a browser page), not in Node.
+  { in: 'src/webview/secretEditor.ts', out: 'secret-editor', external: [], platform: 'browser', format: 'iife' },
 ].filter((entry) => existsSync(entry.in));
 
 const contexts = await Promise.all(
@@ -38,9 +40,9 @@ const contexts = await Promise.all(
       entryPoints: { [entry.out]: entry.in },
       bundle: true,
       outdir: 'dist',
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
+      format: entry.format ?? 'cjs',
+      platform: entry.platform ?? 'node',
+      target: entry.platform === 'browser' ? 'es2022' : 'node20',
       external: entry.external,
       plugins: entry.plugins ?? [],
       sourcemap: production ? false : 'linked',

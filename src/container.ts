@@ -14,7 +14,7 @@ import type { StatusStore } from './core/cluster';
 import type { Bindings } from './platform/clusterService';
 import { createYamlLanguageClient } from './language/client';
 import { DecryptedFiles } from './platform/decryptedFiles';
-import { DecryptedEditorProvider } from './platform/decryptedEditor';
+import { SecretEditorProvider } from './platform/secretEditor';
 import { createSopsHover, SopsFileDecorations } from './views/sopsDecorations';
 import { createDecryptCommand, createEditDecryptedCommand, createEncryptCommand } from './commands/sops';
 import { ClusterService } from './platform/clusterService';
@@ -45,6 +45,10 @@ export interface ExtensionApi {
   rescan(): Promise<void>;
   /** Number of SOPS files whose decrypted content is held in memory by "Edit Decrypted". */
   readonly decryptedInMemory: number;
+  /** The decrypted editor's text of a file, as the extension holds it (undefined: not open). */
+  decryptedText(file: vscode.Uri): string | undefined;
+  /** Replaces the decrypted editor's text through its webview, as typing would. */
+  replaceDecryptedText(file: vscode.Uri, text: string): Promise<void>;
   /** The live status store of connected clusters. */
   readonly clusterStore: StatusStore | undefined;
   clusterBindings(): Bindings;
@@ -72,7 +76,7 @@ export class Container implements vscode.Disposable {
   activationMs = 0;
   private repository: RepositoryService | undefined;
   private tree: RepositoryTreeProvider | undefined;
-  private decryptedEditor: DecryptedEditorProvider | undefined;
+  private decryptedEditor: SecretEditorProvider | undefined;
   private clusters: ClusterService | undefined;
   private statusView: ClusterStatusView | undefined;
   private scanIndicator: ScanIndicator | undefined;
@@ -100,6 +104,11 @@ export class Container implements vscode.Disposable {
       rescan: async () => void (await container.repository?.rescan()),
       get decryptedInMemory() {
         return container.decryptedEditor?.openCount ?? 0;
+      },
+      decryptedText: (file: vscode.Uri) => container.decryptedEditor?.textOf(file),
+      replaceDecryptedText: async (file: vscode.Uri, text: string) => {
+        if (!container.decryptedEditor) throw new Error('SOPS is not enabled');
+        await container.decryptedEditor.replaceText(file, text);
       },
       get clusterStore() {
         return container.clusters?.store;
@@ -161,10 +170,17 @@ export class Container implements vscode.Disposable {
     );
     this.registerCommand(CommandId.checkRepository, createCheckRepositoryCommand({ repository, log }));
     const decryptedFiles = this.own(new DecryptedFiles(this.context.workspaceState));
-    this.decryptedEditor = this.own(new DecryptedEditorProvider(log));
+    const secretEditor = (this.decryptedEditor = this.own(
+      new SecretEditorProvider({
+        log,
+        storage: this.context.storageUri ?? this.context.globalStorageUri,
+        extensionUri: this.context.extensionUri,
+      }),
+    ));
+    secretEditor.reportLostEdits();
     this.own(new SopsFileDecorations(repository.store));
     this.own(createSopsHover());
-    const sopsDeps = { log, decryptedFiles };
+    const sopsDeps = { log, decryptedFiles, secretEditor };
     this.registerCommand(CommandId.sopsEncrypt, createEncryptCommand(sopsDeps));
     this.registerCommand(CommandId.sopsDecrypt, createDecryptCommand(sopsDeps));
     this.registerCommand(CommandId.sopsEditDecrypted, createEditDecryptedCommand(sopsDeps));

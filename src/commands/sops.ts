@@ -5,13 +5,16 @@ import { writeFileAtomic } from '../core/fs/atomicWrite';
 import { withFileLock } from '../core/fs/fileLock';
 import type { RepoNode } from '../core/tree/repoTree';
 import type { DecryptedFiles } from '../platform/decryptedFiles';
-import { DECRYPTED_SCHEME, DecryptedEditorProvider } from '../platform/decryptedEditor';
+import { ageRecipientsIn, describeNeededAgeKey, isSopsError } from '../core/sops';
 import { describeError, type Log } from '../platform/log';
+import type { SecretEditorProvider } from '../platform/secretEditor';
+import { Setting, SETTINGS_SECTION } from '../platform/settings';
 import { sopsServiceFor } from '../platform/sops';
 
 export interface SopsCommandDeps {
   log: Log;
   decryptedFiles: DecryptedFiles;
+  secretEditor: SecretEditorProvider;
 }
 
 /** The file a command acts on: the explorer's or the tree's selection, else the active editor's file. */
@@ -20,14 +23,15 @@ function targetFile(arg: unknown): vscode.Uri | undefined {
   const node = arg as RepoNode | undefined;
   if (node?.location?.file) return vscode.Uri.file(node.location.file);
   const active = vscode.window.activeTextEditor?.document.uri;
-  return active ? onDisk(active) : undefined;
+  if (active) return onDisk(active);
+  // The decrypted editor is a custom editor: its tab's URI is the encrypted file.
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return tab instanceof vscode.TabInputCustom ? onDisk(tab.uri) : undefined;
 }
 
-/** The file on disk behind a URI (a decrypted editor stands for its encrypted file). */
+/** The file on disk behind a URI. */
 function onDisk(uri: vscode.Uri): vscode.Uri {
-  if (uri.scheme === 'file') return uri;
-  if (uri.scheme === DECRYPTED_SCHEME) return DecryptedEditorProvider.fileOf(uri);
-  return vscode.Uri.file(uri.path);
+  return uri.scheme === 'file' ? uri : vscode.Uri.file(uri.path);
 }
 
 /** Saves an open, modified copy of the file first (with the user's consent), so disk and editor agree. */
@@ -47,10 +51,46 @@ async function savedOrCancelled(file: vscode.Uri, action: string): Promise<boole
 /** Logs the failure and shows it without waiting for the user (the command's result is known now). */
 function reportFailure(deps: SopsCommandDeps, action: string, file: vscode.Uri, error: unknown): void {
   const name = path.basename(file.fsPath);
+  if (isSopsError(error, 'no-identity')) {
+    void reportMissingKey(deps, action, file, error.message);
+    return;
+  }
   // A missing sops binary's message already says how to install it.
   const message = `Flux GitOps: could not ${action} ${name}: ${describeError(error)}`;
   deps.log.error(`${action} ${file.fsPath}: ${describeError(error)}`);
   void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => choice && deps.log.show(true));
+}
+
+/**
+ * No age identity opens the file: say which key is needed (the file's recipients) and offer the
+ * two ways forward, instead of the engine's list of every place it looked (that goes to the log).
+ */
+async function reportMissingKey(deps: SopsCommandDeps, action: string, file: vscode.Uri, detail: string) {
+  deps.log.error(`${action} ${file.fsPath}: ${detail}`);
+  const text = await fs.readFile(file.fsPath, 'utf8').catch(() => '');
+  const needed = describeNeededAgeKey(ageRecipientsIn(text));
+  const choice = await vscode.window.showErrorMessage(
+    `Flux GitOps: cannot ${action} ${path.basename(file.fsPath)}: it needs ${needed}, and no age key file you have holds it.`,
+    'Set Age Key File…',
+    'Open the Log',
+  );
+  if (choice === 'Open the Log') deps.log.show(true);
+  if (choice !== 'Set Age Key File…') return;
+  const picked = await vscode.window.showOpenDialog({
+    title: 'The age key file (keys.txt) that holds the identity',
+    canSelectMany: false,
+    openLabel: 'Use This Key File',
+  });
+  if (!picked?.[0]) return;
+  const folder = vscode.workspace.getWorkspaceFolder(file);
+  await vscode.workspace
+    .getConfiguration(SETTINGS_SECTION, file)
+    .update(
+      Setting.ageKeyFile,
+      picked[0].fsPath,
+      folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Global,
+    );
+  deps.log.info(`fluxGitops.sops.ageKeyFile set to ${picked[0].fsPath}`);
 }
 
 function noFile(): void {
@@ -129,21 +169,19 @@ export function createDecryptCommand(
 }
 
 /** Opens the decrypted content in an editor that lives only in memory; saving re-encrypts. */
-export function createEditDecryptedCommand(
-  deps: SopsCommandDeps,
-): (arg?: unknown) => Promise<vscode.TextEditor | undefined> {
+export function createEditDecryptedCommand(deps: SopsCommandDeps): (arg?: unknown) => Promise<boolean> {
   return async (arg) => {
     const file = targetFile(arg);
     if (!file) {
       noFile();
-      return undefined;
+      return false;
     }
     try {
-      const document = await vscode.workspace.openTextDocument(DecryptedEditorProvider.uriFor(file));
-      return await vscode.window.showTextDocument(document, { preview: false });
+      await deps.secretEditor.open(file);
+      return true;
     } catch (error) {
       reportFailure(deps, 'decrypt', file, error);
-      return undefined;
+      return false;
     }
   };
 }

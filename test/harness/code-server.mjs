@@ -95,13 +95,16 @@ export async function startCodeServer({
   keep = false,
   trusted = true,
   port: wantedPort,
+  reuse,
 } = {}) {
   const home = path.join(cacheDir, `code-server-${codeServerVersion}`);
   const entry = path.join(home, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!fs.existsSync(entry)) {
     throw new Error(`code-server is not installed at ${home}: run bash test/harness/setup-code-server.sh`);
   }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-gitops-vscode-'));
+  // `reuse`: the folder of an earlier server (stopped with keep), to start again on the same
+  // workspace, user data and browser profile, as a user restarting VS Code would.
+  const tmp = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flux-gitops-vscode-'));
   const dirs = {};
   for (const name of [
     'userData',
@@ -116,8 +119,8 @@ export async function startCodeServer({
     dirs[name] = path.join(tmp, name);
     fs.mkdirSync(dirs[name], { recursive: true });
   }
-  if (workspace) copyFolder(workspace, dirs.workspace);
-  if (gitOrigin) {
+  if (workspace && !reuse) copyFolder(workspace, dirs.workspace);
+  if (gitOrigin && !reuse) {
     const git = (...args) =>
       execFileSync('git', ['-C', dirs.workspace, ...args], { stdio: 'pipe', timeout: 30_000 });
     git('init', '-q', '-b', 'main');
@@ -135,21 +138,25 @@ export async function startCodeServer({
     fs.writeFileSync(workspaceFile, JSON.stringify({ folders, settings: {} }, null, 2));
   }
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        ...WORKBENCH_SETTINGS,
-        // An untrusted run: trust on, no prompt, so the folder stays in restricted mode.
-        ...(trusted
-          ? {}
-          : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }),
-        ...settings,
-      },
-      null,
-      2,
-    ),
-  );
+  if (!reuse)
+    fs.writeFileSync(
+      path.join(dirs.userData, 'User', 'settings.json'),
+      JSON.stringify(
+        {
+          ...WORKBENCH_SETTINGS,
+          // An untrusted run: trust on, no prompt, so the folder stays in restricted mode.
+          ...(trusted
+            ? {}
+            : {
+                'security.workspace.trust.enabled': true,
+                'security.workspace.trust.startupPrompt': 'never',
+              }),
+          ...settings,
+        },
+        null,
+        2,
+      ),
+    );
   const configFile = path.join(tmp, 'config.yaml');
   fs.writeFileSync(configFile, '');
   const port = wantedPort || (await freePort());
@@ -200,7 +207,9 @@ export async function startCodeServer({
     authority,
     serverLog,
     workspace: workspaceFile ?? dirs.workspace,
-    async stop({ printLog = false } = {}) {
+    /** Ends the server's process group (not the folders); stop() also removes them. */
+    pid: server.pid,
+    async stop({ printLog = false, keepFolders = keep } = {}) {
       if (stopped) return;
       stopped = true;
       for (const signal of ['SIGTERM', 'SIGKILL']) {
@@ -240,7 +249,7 @@ export async function startCodeServer({
           );
         }
       }
-      if (keep) info(`kept ${tmp}`);
+      if (keepFolders) info(`kept ${tmp}`);
       else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
     },
   };

@@ -5,12 +5,13 @@
 // real kube-apiserver (live status, CodeLens, reconcile). Screenshots of every step go to
 // test-results/screenshots/ (git-ignored): look at them.
 // A fourth, real-repo, opens a real public repository (../shared/corpus/onedr0p+home-ops).
-// Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|real-repo|live]
+// Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|real-repo|live|plaintext]
 // Prints "ui: N passed, N failed"; exit 1 on any failure.
 import fs from 'node:fs';
 import path from 'node:path';
 import { info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
 import { startSampleCluster } from './sample-cluster.mjs';
+import { plaintextSession } from './ui-plaintext.mjs';
 
 const shotsDir = path.join(repoRoot, 'test-results', 'screenshots');
 fs.mkdirSync(shotsDir, { recursive: true });
@@ -507,6 +508,9 @@ try {
 } finally {
   await sample?.stop();
 }
+
+// Edit Decrypted on a loaded machine, a restart and a crash: no plaintext on disk (issue 12).
+await plaintextSession({ only, keep, results, shotsDir, filesContaining });
 
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;

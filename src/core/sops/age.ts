@@ -16,6 +16,19 @@ export function loadAge(): Promise<AgeModule> {
 }
 
 export const AGE_RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
+/** The age recipients a SOPS file names in its metadata (any store format: the keys are self-describing). */
+export function ageRecipientsIn(encryptedText: string): string[] {
+  const found = encryptedText.match(/\bage1[02-9ac-hj-np-z]{58}\b/g) ?? [];
+  return [...new Set(found)];
+}
+
+/** Names the key a file needs, for a message: "the age key of age1…" or "an age key of one of …". */
+export function describeNeededAgeKey(recipients: readonly string[]): string {
+  if (recipients.length === 0) return 'the key the file was encrypted for';
+  if (recipients.length === 1) return `the age key of ${recipients[0]}`;
+  return `an age key of one of ${recipients.join(', ')}`;
+}
+
 const AGE_IDENTITY_RE = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
 
 /** Extracts `AGE-SECRET-KEY-1…` identities from keys.txt-style text (comments and blanks ignored). */

@@ -31,4 +31,4 @@ export { SopsError, isSopsError, type SopsErrorCode } from './errors';
 export type { SelectionRules } from './rules';
 export type { StoreFormat } from './document';
 export { parseEnc, looksEncrypted, type EncValue, type ValueType } from './cipher';
-export { parseIdentities, AGE_RECIPIENT_RE } from './age';
+export { parseIdentities, ageRecipientsIn, describeNeededAgeKey, AGE_RECIPIENT_RE } from './age';

@@ -40,12 +40,6 @@ const ORACLE_LIMITS: Record<string, string> = {
 const KNOWN_DIFFERENCES: Array<{ repo: string; line: RegExp; reason: string }> = [
   {
     repo: 'xunholy+k8s-gitops',
-    line: / v1 (ConfigMap|Secret) [^ ]+-[a-z0-9]{10}$/,
-    reason:
-      "OPEN BUG: our content-hash suffix of generated ConfigMaps/Secrets differs from kustomize's (same data; the hasher's input is not reproduced yet)",
-  },
-  {
-    repo: 'xunholy+k8s-gitops',
     line: /^flux-system\/flux-system → v1 (ConfigMap|Secret) [a-z-]+\/(cluster-config|cluster-secrets|github-auth|sops-age-secret|onepassword-connect-token|connect-server-credentials)$/,
     reason:
       "the repository root's .sourceignore excludes clusters/**/secrets/ for its GitRepository; the OCI artifact is pushed from kubernetes/ without it, and flux reads only kubernetes/.sourceignore: we still apply the root's (open)",

@@ -26,6 +26,22 @@ export interface Assembled {
   kustomizations: Map<string, FluxKustomization>;
   objects: ManifestObject[];
   problems: Problem[];
+  /** The model key of a graph node (a document another cluster builds differently has its own). */
+  keyOf(n: FluxNode): string;
+}
+
+/**
+ * What one cluster's build of a Kustomization document comes to: its spec after the parents'
+ * patches and substitution, where it reads, and the objects it applies. Two clusters share an
+ * entry only when these agree (an overlay that patches spec.path gives the document two builds).
+ */
+function buildSignature(n: FluxNode): string {
+  return JSON.stringify([
+    n.spec,
+    n.resolvedPath,
+    n.external,
+    n.objects.map((o) => [o.file, o.docIndex, identityOf(o.value)]),
+  ]);
 }
 
 function sopsState(o: Obj): ManifestObject['sops'] {
@@ -85,10 +101,21 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
   const byIdentity = new Map<string, ManifestObject>();
   const problems: Problem[] = [];
 
+  const keyOfNode = new Map<FluxNode, string>();
+  // Entries of each document (its first key, then one per cluster that builds it differently).
+  const variants = new Map<string, Array<{ key: string; signature: string }>>();
+
   for (const g of graphs) {
     const keys: string[] = [];
     for (const n of g.nodes) {
-      const key = nodeKey(n);
+      const documentKey = nodeKey(n);
+      const signature = buildSignature(n);
+      const known = variants.get(documentKey) ?? [];
+      variants.set(documentKey, known);
+      const same = known.find((v) => v.signature === signature);
+      const key = same?.key ?? (known.length === 0 ? documentKey : `${documentKey}#${g.name}`);
+      if (!same) known.push({ key, signature });
+      keyOfNode.set(n, key);
       keys.push(key);
       const existing = kustomizations.get(key);
       if (existing) {
@@ -130,7 +157,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
           : null,
         files,
         entries: entriesOf(n, isDir),
-        parent: n.parent ? nodeKey(n.parent) : null,
+        parent: n.parent ? (keyOfNode.get(n.parent) ?? nodeKey(n.parent)) : null,
       });
       for (const o of n.objects) {
         const id = identityOf(o.value);
@@ -148,7 +175,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
     clusters.push({ name: g.name, folder: g.folder, kustomizations: dependencyOrder(keys, kustomizations) });
   }
   problems.push(...dependencyCycles(kustomizations));
-  return { clusters, kustomizations, objects, problems };
+  return { clusters, kustomizations, objects, problems, keyOf: (n) => keyOfNode.get(n) ?? nodeKey(n) };
 }
 
 /** Kahn's order, keeping discovery order (root first) among independent Kustomizations. */

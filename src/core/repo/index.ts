@@ -15,7 +15,7 @@ import { parseSopsConfig, type SopsCreationRule } from './sopsRules';
 import { findGitRoot, normaliseGitUrl, readCurrentBranch, readGitRemotes } from '../git/remotes';
 import { lineOf } from './yaml';
 import { FluxGraphBuilder, specRel, type ClusterGraph, type FluxNode, type GraphHost } from './graph';
-import { assemble, manifestObject, nodeKey } from './assemble';
+import { assemble, manifestObject } from './assemble';
 import { findOrphans } from './intent';
 import { checkApplied } from './checks';
 import type { RepoDoc } from './roots';
@@ -285,6 +285,7 @@ export class RepoIndex {
       branch: hasGit ? readCurrentBranch(base) : undefined,
       hasGit,
       kind: (p) => cache.kind(p),
+      artifactFolder: (dir) => cache.addIgnoreTop(dir),
       kustomizationFile: (dir) => this.hasKustomization(dir),
       docs: (file) => cache.file(file).parsed?.docs ?? null,
       kustomizeValue: (file) => cache.file(file).parsed?.kustomizeValue ?? null,
@@ -447,7 +448,7 @@ export class RepoIndex {
           used,
           nodes,
           docs: g.docs,
-          keyOf: nodeKey,
+          keyOf: assembled.keyOf,
           clusterOf: (n) => clusterOfNode.get(n) ?? '',
         },
       );

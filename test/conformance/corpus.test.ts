@@ -32,25 +32,10 @@ const ORIGINS: Record<string, string> = {
  * match exactly, and the test prints what each entry excused.
  */
 const ORACLE_LIMITS: Record<string, string> = {
-  'fluxcd+flux2-multi-tenancy staging':
-    "OPEN BUG: the staging overlay patches tenant dev-team's spec.path to ./staging; the model keeps one entry per Kustomization document across clusters (production's path), so the stand-in source misses staging/",
   'toboshii+home-ops flux':
     'configMapGenerator files are http URLs (Grafana dashboards); kustomize fetches them and there is no network here, so flux build fails',
 };
-const KNOWN_DIFFERENCES: Array<{ repo: string; line: RegExp; reason: string }> = [
-  {
-    repo: 'xunholy+k8s-gitops',
-    line: / v1 (ConfigMap|Secret) [^ ]+-[a-z0-9]{10}$/,
-    reason:
-      "OPEN BUG: our content-hash suffix of generated ConfigMaps/Secrets differs from kustomize's (same data; the hasher's input is not reproduced yet)",
-  },
-  {
-    repo: 'xunholy+k8s-gitops',
-    line: /^flux-system\/flux-system → v1 (ConfigMap|Secret) [a-z-]+\/(cluster-config|cluster-secrets|github-auth|sops-age-secret|onepassword-connect-token|connect-server-credentials)$/,
-    reason:
-      "the repository root's .sourceignore excludes clusters/**/secrets/ for its GitRepository; the OCI artifact is pushed from kubernetes/ without it, and flux reads only kubernetes/.sourceignore: we still apply the root's (open)",
-  },
-];
+const KNOWN_DIFFERENCES: Array<{ repo: string; line: RegExp; reason: string }> = [];
 
 interface OracleObject {
   apiVersion: string;
@@ -153,14 +138,6 @@ async function compareCluster(
   // Every source a Kustomization of the cluster reads: this checkout's folder, or an empty
   // stand-in for another repository (its path made to exist) so the recursive build goes on.
   const sources = new Map<string, string>();
-  // A Kustomization document reached from two clusters is one model entry; its other paths
-  // (another overlay's patch) must exist in the stand-in too.
-  const everyPath = new Map<string, string[]>();
-  for (const k of model.kustomizations.values()) {
-    if (!k.sourceRef) continue;
-    const key = `${k.sourceRef.kind}/${k.sourceRef.namespace}/${k.sourceRef.name}`;
-    everyPath.set(key, [...(everyPath.get(key) ?? []), k.specPath]);
-  }
   for (const k of ks) {
     if (!k.sourceRef) continue;
     const key = `${k.sourceRef.kind}/${k.sourceRef.namespace}/${k.sourceRef.name}`;
@@ -169,8 +146,7 @@ async function compareCluster(
       sources.set(key, sourceFolder(k));
     } else {
       const stand = sources.get(key) ?? fs.mkdtempSync(path.join(scratch, 'external-'));
-      for (const p of [k.specPath, ...(everyPath.get(key) ?? [])])
-        fs.mkdirSync(path.join(stand, p.replace(/^(\.\/|\/)+/, '')), { recursive: true });
+      fs.mkdirSync(path.join(stand, k.specPath.replace(/^(\.\/|\/)+/, '')), { recursive: true });
       sources.set(key, stand);
     }
   }

@@ -27,6 +27,22 @@ export interface Assembled {
   kustomizations: Map<string, FluxKustomization>;
   objects: ManifestObject[];
   problems: Problem[];
+  /** The model key of a graph node (a document another cluster builds differently has its own). */
+  keyOf(n: FluxNode): string;
+}
+
+/**
+ * What one cluster's build of a Kustomization document comes to: its spec after the parents'
+ * patches and substitution, where it reads, and the objects it applies. Two clusters share an
+ * entry only when these agree (an overlay that patches spec.path gives the document two builds).
+ */
+function buildSignature(n: FluxNode): string {
+  return JSON.stringify([
+    n.spec,
+    n.resolvedPath,
+    n.external,
+    n.objects.map((o) => [o.file, o.docIndex, identityOf(o.value)]),
+  ]);
 }
 
 function sopsState(o: Obj): ManifestObject['sops'] {
@@ -85,6 +101,8 @@ function entriesOf(node: FluxNode, isDir: (p: string) => boolean): Kustomization
 
 /** What assemble makes of one node, kept as long as its objects are (see nodeChecks in checks.ts). */
 interface NodeRecords {
+  /** The entry key the objects' appliedBy names. */
+  key: string;
   files: string[];
   entries: KustomizationEntry[];
   /** Each object as the model lists it when this node is the only one applying it. */
@@ -93,11 +111,11 @@ interface NodeRecords {
 
 const nodeRecords = new WeakMap<Rendered[], NodeRecords>();
 
-function recordsOf(n: FluxNode, isDir: (p: string) => boolean): NodeRecords {
+function recordsOf(n: FluxNode, key: string, isDir: (p: string) => boolean): NodeRecords {
   let r = nodeRecords.get(n.objects);
-  if (!r) {
-    r = { files: [...new Set(n.objects.map((o) => o.file))], entries: entriesOf(n, isDir), objects: [] };
-    const key = nodeKey(n);
+  // A node's entry key can change between models (another cluster's build of its document changed).
+  if (!r || r.key !== key) {
+    r = { key, files: [...new Set(n.objects.map((o) => o.file))], entries: entriesOf(n, isDir), objects: [] };
     for (const o of n.objects) {
       const id = identityOf(o.value);
       const object = manifestObject(o.file, o.line, o.docIndex, o.value);
@@ -112,6 +130,30 @@ function recordsOf(n: FluxNode, isDir: (p: string) => boolean): NodeRecords {
   return r;
 }
 
+/**
+ * The model key of each node: its document's key, or, for a cluster that builds the document
+ * differently from the clusters before it, the document's key with `#<cluster>`.
+ */
+export function entryKeys(graphs: ClusterGraph[]): Map<FluxNode, string> {
+  const keyOfNode = new Map<FluxNode, string>();
+  // Entries of each document (its first key, then one per cluster that builds it differently).
+  const variants = new Map<string, Array<{ key: string; signature: string }>>();
+  for (const g of graphs) {
+    for (const n of g.nodes) {
+      if (keyOfNode.has(n)) continue;
+      const documentKey = nodeKey(n);
+      const signature = buildSignature(n);
+      const known = variants.get(documentKey) ?? [];
+      variants.set(documentKey, known);
+      const same = known.find((v) => v.signature === signature);
+      const key = same?.key ?? (known.length === 0 ? documentKey : `${documentKey}#${g.name}`);
+      if (!same) known.push({ key, signature });
+      keyOfNode.set(n, key);
+    }
+  }
+  return keyOfNode;
+}
+
 export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean): Assembled {
   const kustomizations = new Map<string, FluxKustomization>();
   const clusters: Cluster[] = [];
@@ -120,10 +162,12 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
   const byIdentity = new Map<string, number>();
   const problems: Problem[] = [];
 
+  const keyOfNode = entryKeys(graphs);
+
   for (const g of graphs) {
     const keys: string[] = [];
     for (const n of g.nodes) {
-      const key = nodeKey(n);
+      const key = keyOfNode.get(n)!;
       keys.push(key);
       const existing = kustomizations.get(key);
       if (existing) {
@@ -133,7 +177,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
       const spec = n.spec;
       const ref = asObj(spec.sourceRef);
       const dec = asObj(spec.decryption);
-      const records = recordsOf(n, isDir);
+      const records = recordsOf(n, key, isDir);
       const files = [...records.files];
       kustomizations.set(key, {
         key,
@@ -167,7 +211,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
           : null,
         files,
         entries: records.entries,
-        parent: n.parent ? nodeKey(n.parent) : null,
+        parent: n.parent ? (keyOfNode.get(n.parent) ?? nodeKey(n.parent)) : null,
       });
       for (const { ident, object } of records.objects) {
         const at = byIdentity.get(ident);
@@ -189,7 +233,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
     });
   }
   problems.push(...dependencyCycles(kustomizations));
-  return { clusters, kustomizations, objects, problems };
+  return { clusters, kustomizations, objects, problems, keyOf: (n) => keyOfNode.get(n) ?? nodeKey(n) };
 }
 
 /** Kahn's order, keeping discovery order (root first) among independent Kustomizations. */

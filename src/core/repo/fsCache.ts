@@ -66,6 +66,18 @@ export class FsCache {
     this.kinds.clear();
   }
 
+  /**
+   * Starts .sourceignore lookup at `dir` for everything inside it: an OCI artifact pushed from
+   * that folder carries only the .sourceignore files inside it (`flux push artifact` reads none
+   * itself), so the repository root's, written for a GitRepository, does not apply there.
+   */
+  addIgnoreTop(dir: string): void {
+    if (this.tops.includes(dir)) return;
+    this.tops = [...this.tops, dir];
+    for (const cache of [this.ignoreScopes, this.listings, this.kinds])
+      for (const k of cache.keys()) if (isWithin(dir, k)) cache.delete(k);
+  }
+
   clear(): void {
     this.ignoreFiles.clear();
     this.kinds.clear();

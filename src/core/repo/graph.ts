@@ -28,6 +28,8 @@ export interface GraphHost extends BuildHost, RootHost {
   remotes: Set<string>;
   branch: string | undefined;
   hasGit: boolean;
+  /** Reads the folder (an OCI artifact's) with only the .sourceignore files inside it. */
+  artifactFolder(dir: string): void;
 }
 
 export interface FluxNode {
@@ -473,6 +475,7 @@ export class FluxGraphBuilder {
       const oci = this.ociFolder(rel);
       rootBase = oci.folder;
       note = oci.note;
+      if (rootBase !== this.host.gitRoot) this.host.artifactFolder(rootBase);
     }
     const rootNode = this.newNode({
       name: root.name,

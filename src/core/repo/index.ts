@@ -24,7 +24,7 @@ import {
   type FluxNode,
   type GraphHost,
 } from './graph';
-import { assemble, manifestObject, nodeKey } from './assemble';
+import { assemble, entryKeys, manifestObject, nodeKey } from './assemble';
 import { findOrphans } from './intent';
 import { checkApplied, knownObjects, usedFileProblems, type CheckHost, type KnownObjects } from './checks';
 import type { RepoDoc } from './roots';
@@ -314,6 +314,7 @@ export class RepoIndex {
       branch: hasGit ? readCurrentBranch(base) : undefined,
       hasGit,
       kind: (p) => cache.kind(p),
+      artifactFolder: (dir) => cache.addIgnoreTop(dir),
       kustomizationFile: (dir) => this.hasKustomization(dir),
       docs: (file) => cache.file(file).parsed?.docs ?? null,
       kustomizeValue: (file) => cache.file(file).parsed?.kustomizeValue ?? null,
@@ -467,6 +468,7 @@ export class RepoIndex {
   /** Files with manifests that nothing applies, and whether that looks deliberate. */
   private orphansOf(b: Built): Built['orphans'] {
     const nodes = b.clusterGraphs.flatMap((c) => c.nodes);
+    const keys = entryKeys(b.clusterGraphs);
     const orphans: Built['orphans'] = { orphans: [], units: [], problems: [] };
     for (const [base, g] of b.groups) {
       const found = findOrphans(
@@ -485,7 +487,7 @@ export class RepoIndex {
           used: b.used,
           nodes,
           docs: g.docs,
-          keyOf: nodeKey,
+          keyOf: (n) => keys.get(n) ?? nodeKey(n),
           clusterOf: (n) => b.clusterOfNode.get(n) ?? '',
         },
       );

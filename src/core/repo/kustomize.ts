@@ -682,13 +682,13 @@ function generate(
   if (labels) metadata.labels = labels;
   if (annotations) metadata.annotations = annotations;
   const value: Obj = { apiVersion: 'v1', kind, metadata };
+  const keys = Object.keys(data).sort();
   if (kind === 'Secret') {
+    // A Secret always gets a data mapping, even an empty one; a ConfigMap only with entries.
     value.type = str(g.type) ?? 'Opaque';
-    value.data = Object.fromEntries(
-      Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]),
-    );
-  } else {
-    value.data = data;
+    value.data = Object.fromEntries(keys.map((k) => [k, wrappedBase64(data[k])]));
+  } else if (keys.length > 0) {
+    value.data = Object.fromEntries(keys.map((k) => [k, data[k]]));
   }
   if (options.immutable === true) value.immutable = true;
   return {
@@ -701,6 +701,18 @@ function generate(
     hashSuffix: options.disableNameSuffixHash !== true,
     owned: true,
   };
+}
+
+/**
+ * Base64 as kustomize writes a generated Secret's values: lines of 70 characters, each ended by a
+ * newline once the text is 70 characters or longer. The content hash is over this text.
+ */
+function wrappedBase64(text: string): string {
+  const encoded = Buffer.from(text, 'utf8').toString('base64');
+  if (encoded.length < 70) return encoded;
+  let out = '';
+  for (let i = 0; i < encoded.length; i += 70) out += encoded.slice(i, i + 70) + '\n';
+  return out;
 }
 
 function readInput(file: string, at: SourceLocation, ctx: BuildContext): string | null {
@@ -722,36 +734,51 @@ function readInput(file: string, at: SourceLocation, ctx: BuildContext): string 
   return text;
 }
 
-/** Go's encoding/json escapes these in strings; the hash is over Go's encoding. */
+/**
+ * Go's encoding/json of a decoded JSON value: object keys sorted at every level (written out here:
+ * a JS object would put integer-like keys first), and <, >, &, U+2028 and U+2029 escaped;
+ * JSON.stringify agrees with Go on everything else.
+ */
 function goJson(v: unknown): string {
-  return JSON.stringify(v).replace(
+  if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const members = Object.keys(o)
+      .sort()
+      .map((k) => `${goJson(k)}:${goJson(o[k])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(v ?? null).replace(
     /[<>&\u2028\u2029]/g,
     (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
   );
 }
 
-function sortedObject(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o).sort()) out[k] = o[k];
-  return out;
+/** A field as kustomize's hasher reads it: a mapping as is, a scalar as its text, else "". */
+function hashedField(v: unknown): unknown {
+  if (asObj(v)) return v;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '';
 }
 
-/** kustomize's content hash of a generated ConfigMap or Secret (10 characters). */
+/**
+ * kustomize's content hash of a generated ConfigMap or Secret (10 characters), as the
+ * kustomize/api that Flux vendors computes it: sha256 of the JSON of kind, data (and binaryData
+ * of a ConfigMap, type and stringData of a Secret), after every transformation of the build.
+ * Its hasher looks the name up as the single field "metadata/name", which no object has, so the
+ * name it hashes is always "": the object's name (prefix, suffix) does not change the suffix.
+ */
 export function generatorHash(value: Obj): string {
   const kind = str(value.kind) ?? '';
-  const m: Record<string, unknown> = {
-    kind,
-    // kustomize hashes the generated object with an empty name (flux build's suffixes match only
-    // so: test/conformance/rules.test.ts, kustomize/generators), so equal data gives equal suffixes.
-    name: '',
-    data: sortedObject(asObj(value.data) ?? {}),
-  };
-  if (kind === 'Secret') m.type = str(value.type) ?? '';
-  if (value.immutable === true) m.immutable = true;
-  if (asObj(value.binaryData)) m.binaryData = sortedObject(asObj(value.binaryData)!);
-  const hex = createHash('sha256')
-    .update(goJson(sortedObject(m)))
-    .digest('hex');
+  const hashed: Record<string, unknown> = { kind, name: '', data: hashedField(value.data) };
+  if (kind === 'Secret') {
+    hashed.type = hashedField(value.type);
+    if (asObj(value.stringData)) hashed.stringData = value.stringData;
+  } else if (asObj(value.binaryData)) {
+    hashed.binaryData = value.binaryData;
+  }
+  const hex = createHash('sha256').update(goJson(hashed)).digest('hex');
   const swap: Record<string, string> = { '0': 'g', '1': 'h', '3': 'k', a: 'm', e: 't' };
   return [...hex.slice(0, 10)].map((c) => swap[c] ?? c).join('');
 }

@@ -131,13 +131,17 @@ export interface OrphanUnit {
 
 /** A Flux Kustomization (kustomize.toolkit.fluxcd.io) found in the repository. */
 export interface FluxKustomization extends SourceLocation {
+  /**
+   * {@link kustomizationKey} of its document; a cluster that builds the same document differently
+   * (an overlay patching its spec) has an entry of its own, keyed `<that key>#<cluster>`.
+   */
   key: string;
   name: string;
   namespace: string;
   apiVersion: string;
   /** First cluster that reaches it ('' when none). */
   cluster: string;
-  /** Every cluster that reaches it (a shared Kustomization file can be in several). */
+  /** Every cluster that reaches it and builds it the same (a shared Kustomization file can be in several). */
   clusters: string[];
   /** spec.path as written. */
   specPath: string;

@@ -6,6 +6,7 @@
  * or is not applied at all.
  */
 import * as path from 'node:path';
+import { applyJsonPatch, matchesSelector, strategicMerge, type Selector } from './patch';
 import { asObj, str, type Obj } from './values';
 import { parseYaml } from './yaml';
 
@@ -76,9 +77,43 @@ function deepMerge(a: unknown, b: unknown): unknown {
   return out;
 }
 
+/**
+ * The Kustomization a FluxInstance generates after its `spec.kustomize.patches` (the operator
+ * applies them to every object it renders, the sync Kustomization included: decryption,
+ * postBuild...). A patch is a strategic merge patch or a JSON 6902 list, chosen by its target or,
+ * without one, by the patch's own kind and name.
+ */
+function patchedSyncKustomization(kustomization: Obj, kustomize: Obj | null): Obj {
+  let out = kustomization;
+  for (const entry of Array.isArray(kustomize?.patches) ? kustomize.patches : []) {
+    const p = asObj(entry);
+    const text = str(p?.patch);
+    if (!p || text === null) continue;
+    const target = asObj(p.target) as Selector | null;
+    for (const doc of parseYaml(text).docs.map((d) => d.value)) {
+      const smp = asObj(doc);
+      const selects = target
+        ? matchesSelector(out, target)
+        : !!smp && smp.kind === out.kind && asObj(smp.metadata)?.name === asObj(out.metadata)?.name;
+      if (!selects) continue;
+      if (Array.isArray(doc)) {
+        try {
+          out = applyJsonPatch(structuredClone(out), doc);
+        } catch {
+          // The operator fails on a JSON patch whose path is absent; keep the Kustomization.
+        }
+      } else if (smp) {
+        out = strategicMerge(out, smp) as Obj;
+      }
+    }
+  }
+  return out;
+}
+
 /** A FluxInstance's `spec.sync` as the Kustomization and source it creates. */
 function fromSync(
   sync: Obj,
+  kustomize: Obj | null,
   namespace: string,
   at: { file: string; line: number; docIndex: number },
 ): SyncRoot | null {
@@ -86,12 +121,21 @@ function fromSync(
   if (p === null) return null;
   const name = str(sync.name) || 'flux-system';
   const kind = str(sync.kind) || 'GitRepository';
+  const generated = patchedSyncKustomization(
+    {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name, namespace },
+      spec: { path: p, sourceRef: { kind, name, namespace } },
+    },
+    kustomize,
+  );
   return {
     kind: 'flux-instance',
     name,
     namespace,
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    spec: { path: p, sourceRef: { kind, name, namespace } },
+    spec: asObj(generated.spec) ?? {},
     ...at,
     source: { kind, name, namespace, url: str(sync.url), ref: str(sync.ref) },
   };
@@ -217,10 +261,15 @@ export function declaredRoots(gitRoot: string, files: string[], docs: RepoDoc[],
     const apiVersion = str(v.apiVersion) ?? '';
     const m = asObj(v.metadata) ?? {};
     if (v.kind === 'FluxInstance' && apiVersion.startsWith('fluxcd.controlplane.io/')) {
-      const sync = asObj(asObj(v.spec)?.sync);
+      const spec = asObj(v.spec);
+      const sync = asObj(spec?.sync);
       const r =
         sync &&
-        fromSync(sync, str(m.namespace) ?? 'flux-system', { file: d.file, line: d.line, docIndex: d.index });
+        fromSync(sync, asObj(spec?.kustomize), str(m.namespace) ?? 'flux-system', {
+          file: d.file,
+          line: d.line,
+          docIndex: d.index,
+        });
       if (r) {
         r.declaredBy = { kind: 'FluxInstance', name: str(m.name) ?? '', namespace: r.namespace };
         r.templatedBy = d.embeddedIn;
@@ -233,10 +282,13 @@ export function declaredRoots(gitRoot: string, files: string[], docs: RepoDoc[],
       isFluxInstanceChart(v, docs)
     ) {
       const values = helmValues(v, docs, host);
-      const sync = asObj(asObj(values.instance)?.sync);
+      const instance = asObj(values.instance);
+      const sync = asObj(instance?.sync);
       const spec = asObj(v.spec) ?? {};
       const ns = str(spec.targetNamespace) ?? str(m.namespace) ?? 'flux-system';
-      const r = sync && fromSync(sync, ns, { file: d.file, line: d.line, docIndex: d.index });
+      const r =
+        sync &&
+        fromSync(sync, asObj(instance?.kustomize), ns, { file: d.file, line: d.line, docIndex: d.index });
       if (r) {
         r.declaredBy = { kind: 'HelmRelease', name: str(m.name) ?? '', namespace: str(m.namespace) ?? ns };
         r.templatedBy = d.embeddedIn;

@@ -1,9 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { clusterKustomizations, objectsByFile, problemsByFile, scanRepository } from '../../../src/core/repo';
+import {
+  clusterKustomizations,
+  objectsByFile,
+  problemsByFile,
+  scanRepository,
+  type FluxKustomization,
+} from '../../../src/core/repo';
 import { modelToJson } from '../../../src/core/repo/json';
-import { clusterKs, codes, entryNames, fixture, rel } from './helpers';
+import { clusterKs, codes, entryNames, fixture, rel, removeTemp, tempCopy, write } from './helpers';
 
 test('superbloom-like layout: one cluster, flux-system → infra → apps, app folders as entries', () => {
   const root = fixture('superbloom-like');
@@ -164,4 +171,65 @@ test('query helpers group objects and problems by file; overlapping roots scan o
     ['flux-system', 'infra', 'apps'],
   );
   assert.deepEqual(clusterKustomizations(model, 'nope'), []);
+});
+
+test('a Kustomization document two clusters build differently has an entry per build', () => {
+  const root = tempCopy('multi-tenancy');
+  try {
+    // production: the same tenant document, its spec.path patched by its own overlay;
+    // qa: the staging overlay again, so the same build as staging.
+    const copyCluster = (name: string, tenants: string): void => {
+      fs.cpSync(path.join(root, 'clusters/staging'), path.join(root, 'clusters', name), { recursive: true });
+      for (const [file, from, to] of [
+        ['flux-system/gotk-sync.yaml', './clusters/staging', `./clusters/${name}`],
+        ['tenants.yaml', './tenants/staging', `./tenants/${tenants}`],
+      ]) {
+        const f = path.join(root, 'clusters', name, file);
+        fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(from, to));
+      }
+    };
+    copyCluster('production', 'production');
+    copyCluster('qa', 'staging');
+    write(
+      path.join(root, 'tenants/production/kustomization.yaml'),
+      [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'resources:',
+        '  - ../base/dev-team',
+        'patches:',
+        '  - target: {kind: Kustomization, name: dev-team}',
+        '    patch: |',
+        '      - op: replace',
+        '        path: /spec/path',
+        '        value: ./deploy/production',
+        '',
+      ].join('\n'),
+    );
+    const model = scanRepository([root]);
+    const devTeamOf = (cluster: string): FluxKustomization => {
+      const c = model.clusters.find((x) => x.name === cluster)!;
+      return c.kustomizations.map((k) => model.kustomizations.get(k)!).find((k) => k.name === 'dev-team')!;
+    };
+    const [production, staging, qa] = ['production', 'staging', 'qa'].map(devTeamOf);
+    assert.equal(production.specPath, './deploy/production');
+    assert.equal(staging.specPath, './deploy/staging');
+    assert.notEqual(production.key, staging.key);
+    assert.equal(production.file, staging.file);
+    assert.equal(qa.key, staging.key);
+    assert.deepEqual(
+      [production.clusters, [...staging.clusters].sort()],
+      [['production'], ['qa', 'staging']],
+    );
+    // Each entry's parent is its own cluster's tenants Kustomization.
+    const tenantsOf = (cluster: string): string =>
+      model.clusters
+        .find((x) => x.name === cluster)!
+        .kustomizations.find((k) => model.kustomizations.get(k)!.name === 'tenants')!;
+    assert.equal(production.parent, tenantsOf('production'));
+    assert.equal(staging.parent, tenantsOf(staging.cluster));
+    assert.deepEqual(model.problems, []);
+  } finally {
+    removeTemp(root);
+  }
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scanRepository } from '../../src/core/repo';
-import { copyAsCheckout, corpus, ORIGINS } from './checkout';
+import { copyAsCheckout, corpus, ORIGINS } from './support';
 
 interface Expected {
   severity: 'error' | 'warning';

@@ -5,26 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { scanRepository, type FluxKustomization, type RepoModel } from '../../src/core/repo';
-import { repoRoot } from '../unit/repo/helpers';
-
-const corpus = path.resolve(repoRoot, '..', 'shared', 'corpus');
-
-/** origin URL of each snapshot (the corpus README's table). */
-const ORIGINS: Record<string, string> = {
-  'fluxcd+flux2-kustomize-helm-example': 'https://github.com/fluxcd/flux2-kustomize-helm-example.git',
-  'fluxcd+flux2-multi-tenancy': 'https://github.com/fluxcd/flux2-multi-tenancy.git',
-  'onedr0p+home-ops': 'https://github.com/onedr0p/home-ops.git',
-  'buroa+k8s-gitops': 'https://github.com/buroa/k8s-gitops.git',
-  'xunholy+k8s-gitops': 'https://github.com/xunholy/k8s-gitops.git',
-  'toboshii+home-ops': 'https://github.com/toboshii/home-ops.git',
-  'saavy1+sb': 'https://github.com/saavy1/sb.git',
-};
+import { copyAsCheckout, corpus, loadOracle, ORIGINS, type Oracle } from './support';
 
 /**
  * Known differences, each with its reason. A root listed in ORACLE_LIMITS cannot be judged by the
@@ -36,41 +22,6 @@ const ORACLE_LIMITS: Record<string, string> = {
     'configMapGenerator files are http URLs (Grafana dashboards); kustomize fetches them and there is no network here, so flux build fails',
 };
 const KNOWN_DIFFERENCES: Array<{ repo: string; line: RegExp; reason: string }> = [];
-
-interface OracleObject {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  appliedBy: string | null;
-}
-
-interface Oracle {
-  fluxBinary(): string;
-  fluxBuild(o: {
-    fluxBin?: string;
-    name: string;
-    namespace: string;
-    path: string;
-    kustomizationFile: string;
-    localSources: string[];
-    cwd: string;
-    dryRun?: boolean;
-  }): Promise<{ objects: OracleObject[]; stderr: string; exitCode: number }>;
-}
-
-// The oracle is an ES module; this file compiles to CommonJS, whose require() cannot load it.
-const importEsm = new Function('p', 'return import(p)') as (p: string) => Promise<Oracle>;
-
-function copyAsCheckout(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `conformance-${name.replace(/\W/g, '-')}-`));
-  fs.cpSync(path.join(corpus, name), dir, { recursive: true });
-  // The snapshots are read-only and flux build writes kustomization.yaml files while it builds.
-  execFileSync('chmod', ['-R', 'u+w', dir]);
-  execFileSync('git', ['init', '-q', '-b', 'main', dir]);
-  execFileSync('git', ['-C', dir, 'remote', 'add', 'origin', ORIGINS[name]]);
-  return dir;
-}
 
 const id = (o: { apiVersion: string; kind: string; namespace: string; name: string }): string =>
   `${o.apiVersion} ${o.kind} ${o.namespace}/${o.name}`;
@@ -197,7 +148,7 @@ test('every corpus repository builds as the real flux CLI builds it', async (t) 
     t.skip(`../shared/corpus is absent (looked in ${corpus})`);
     return;
   }
-  const oracle = await importEsm(path.join(repoRoot, 'test', 'env', 'flux-oracle.mjs'));
+  const oracle = await loadOracle();
   const fluxBin = process.env.FLUX_GITOPS_FLUX_BIN ?? oracle.fluxBinary();
   const rows: Row[] = [];
   for (const repo of Object.keys(ORIGINS)) {

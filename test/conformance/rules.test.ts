@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { scanRepository } from '../../src/core/repo';
-import { repoRoot } from '../unit/repo/helpers';
+import { loadOracle, type Oracle } from './support';
 import {
   materialise,
   observe,
@@ -25,30 +25,6 @@ import {
  * differences and fails when an entry agrees again (so the table does not outlive the bug).
  */
 const OPEN: Record<string, string> = {};
-
-interface OracleObject {
-  apiVersion: string;
-  kind: string;
-  namespace: string | null;
-  name: string;
-  appliedBy: string | null;
-}
-
-interface Oracle {
-  fluxBinary(): string;
-  fluxBuild(o: {
-    fluxBin?: string;
-    name: string;
-    namespace: string;
-    path: string;
-    kustomizationFile: string;
-    localSources: string[];
-    cwd: string;
-  }): Promise<{ objects: OracleObject[]; stderr: string; exitCode: number }>;
-}
-
-// The oracle is an ES module; this file compiles to CommonJS, whose require() cannot load it.
-const importEsm = new Function('p', 'return import(p)') as (p: string) => Promise<Oracle>;
 
 type Root = FluxJudge['roots'][number];
 
@@ -166,7 +142,7 @@ for (const f of judged) {
     let oracle: Oracle;
     let fluxBin: string;
     try {
-      oracle = await importEsm(path.join(repoRoot, 'test', 'env', 'flux-oracle.mjs'));
+      oracle = await loadOracle();
       fluxBin = process.env.FLUX_GITOPS_FLUX_BIN ?? oracle.fluxBinary();
     } catch (e) {
       t.skip(`no flux CLI: ${e instanceof Error ? e.message : String(e)}`);

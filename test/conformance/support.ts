@@ -1,4 +1,7 @@
-/** The shared corpus of real Flux repositories, and git-initialised copies of them as a user has them. */
+/**
+ * What the conformance tests share: the corpus of real Flux repositories, git-initialised copies
+ * of them as a user has them, and the real flux CLI (test/env/flux-oracle.mjs) as the judge.
+ */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,4 +30,32 @@ export function copyAsCheckout(name: string): string {
   execFileSync('git', ['init', '-q', '-b', 'main', dir]);
   execFileSync('git', ['-C', dir, 'remote', 'add', 'origin', ORIGINS[name]]);
   return dir;
+}
+
+export interface OracleObject {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  appliedBy: string | null;
+}
+
+export interface Oracle {
+  fluxBinary(): string;
+  fluxBuild(o: {
+    fluxBin?: string;
+    name: string;
+    namespace: string;
+    path: string;
+    kustomizationFile: string;
+    localSources: string[];
+    cwd: string;
+    dryRun?: boolean;
+  }): Promise<{ objects: OracleObject[]; stderr: string; exitCode: number }>;
+}
+
+/** The flux CLI runner. It is an ES module; these tests compile to CommonJS, whose require() cannot load it. */
+export function loadOracle(): Promise<Oracle> {
+  const importEsm = new Function('p', 'return import(p)') as (p: string) => Promise<Oracle>;
+  return importEsm(path.join(repoRoot, 'test', 'env', 'flux-oracle.mjs'));
 }

@@ -9,15 +9,14 @@ import { identityOf, type Rendered } from './kustomize';
 import { asObj, isSopsEncrypted, str, type Obj } from './values';
 import type { Problem } from './model';
 import type { RepoDoc } from './roots';
-import type { SopsCreationRule } from './sopsRules';
-import { matchingSopsRule } from './sopsRules';
+import { findCreationRule, type CreationRule, type SopsConfig } from '../sops/config';
 
 export interface CheckHost {
   root: string;
   /** Why a file was not read (too large, binary), and its YAML syntax errors. */
   skipped(file: string): Problem | null;
   yamlErrors(file: string): Array<{ line: number; message: string }>;
-  sopsConfigFor(file: string): { file: string; rules: SopsCreationRule[] } | null;
+  sopsConfigFor(file: string): SopsConfig | null;
   lineOf(container: unknown, key: string | number): number | undefined;
 }
 
@@ -194,7 +193,12 @@ function nodeChecks(host: CheckHost, n: FluxNode): NodeChecks {
     }
     if (id.kind === 'Secret' && !encrypted && o.docIndex >= 0 && holdsSecretValues(o.value)) {
       const cfg = host.sopsConfigFor(o.file);
-      const rule = cfg ? matchingSopsRule(cfg.rules, relSlash(path.dirname(cfg.file), o.file)) : null;
+      let rule: CreationRule | undefined;
+      try {
+        rule = cfg ? findCreationRule(o.file, cfg) : undefined;
+      } catch {
+        rule = undefined;
+      }
       found.push(
         cfg && rule
           ? {
@@ -202,7 +206,7 @@ function nodeChecks(host: CheckHost, n: FluxNode): NodeChecks {
               code: 'plaintext-secret',
               file: o.file,
               line: o.line,
-              message: `Secret ${id.name} is not encrypted, but ${relSlash(host.root, cfg.file)} says this file must be (${rule.source ? 'path_regex ' + rule.source : 'catch-all rule'}). Encrypt it with sops before committing.`,
+              message: `Secret ${id.name} is not encrypted, but ${relSlash(host.root, cfg.path)} says this file must be (${rule.pathRegex ? 'path_regex ' + rule.pathRegex : 'catch-all rule'}). Encrypt it with sops before committing.`,
             }
           : {
               severity: 'warning',

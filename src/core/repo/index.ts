@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { FsCache, DEFAULT_MAX_FILE_SIZE, isWithin, type FileState } from './fsCache';
 import { KUSTOMIZATION_FILES, type Obj } from './manifest';
 import { problem, type OrphanUnit, type RepoModel, type Problem, type SourceLocation } from './model';
-import { parseSopsConfig, type SopsCreationRule } from './sopsRules';
+import { sopsConfigOf, type SopsConfig } from '../sops/config';
 import { findGitRoot, normaliseGitUrl, readCurrentBranch, readGitRemotes } from '../git/remotes';
 import { lineOf } from './yaml';
 import {
@@ -61,7 +61,7 @@ export class RepoIndex {
   private gitRoots = new Map<string, string | null>();
   /** Texts read during the current rebuild (see readText). */
   private readonly texts = new Map<string, string | null>();
-  private sopsConfigs = new Map<string, { file: string; rules: SopsCreationRule[] } | null>();
+  private sopsConfigs = new Map<string, SopsConfig | null>();
   private current: RepoModel | null = null;
   /** The graph of the last full rebuild, which content updates rebuild in part. */
   private built: Built | null = null;
@@ -191,12 +191,12 @@ export class RepoIndex {
     return null;
   }
 
-  private sopsConfigFor(file: string): { file: string; rules: SopsCreationRule[] } | null {
+  private sopsConfigFor(file: string): SopsConfig | null {
     const root = this.rootOf(file);
     const stop = this.gitRoots.get(root) ?? root;
     let dir = path.dirname(file);
     const seen: string[] = [];
-    let found: { file: string; rules: SopsCreationRule[] } | null = null;
+    let found: SopsConfig | null = null;
     for (;;) {
       const cached = this.sopsConfigs.get(dir);
       if (cached !== undefined) {
@@ -207,7 +207,12 @@ export class RepoIndex {
       const candidate = path.join(dir, '.sops.yaml');
       if (fs.existsSync(candidate)) {
         const st = this.cache.file(candidate);
-        found = { file: candidate, rules: parseSopsConfig(st.parsed?.raw) };
+        try {
+          found = sopsConfigOf(st.parsed?.raw ?? {}, candidate);
+        } catch {
+          // sops itself refuses this file (a path_regex it cannot read): no rule to hold files to.
+          found = null;
+        }
         break;
       }
       const up = path.dirname(dir);

@@ -1,6 +1,5 @@
 /** `.sops.yaml`: the nearest one at or above a file (up to the workspace root) and its creation rules. */
 import * as nodePath from 'node:path';
-import YAML from 'yaml';
 import { SopsError } from './errors';
 import { translateRe2 } from './re2';
 import type { SelectionRules } from './rules';
@@ -44,11 +43,23 @@ function listOf(v: unknown): string[] {
 
 /** Parses .sops.yaml text. Regexes are checked here so a bad one is reported early. */
 export function parseSopsConfig(text: string, configPath: string): SopsConfig {
+  // Loaded here, not at the top: the repository model reads rules through sopsConfigOf and scans
+  // most repositories without ever loading the yaml package.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const YAML = require('yaml') as typeof import('yaml');
   const doc = YAML.parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0)
     throw new SopsError('parse', `${configPath}: invalid YAML: ${doc.errors[0]?.message ?? ''}`);
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
-  if (typeof raw !== 'object' || Array.isArray(raw))
+  return sopsConfigOf(doc.toJS() ?? {}, configPath);
+}
+
+/**
+ * The configuration of a parsed .sops.yaml (the repository model parses it with the other YAML
+ * files): the one reader of creation rules for the model and the SOPS engine.
+ */
+export function sopsConfigOf(value: unknown, configPath: string): SopsConfig {
+  const raw = value as Record<string, unknown>;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw new SopsError('parse', `${configPath}: not a mapping`);
   const rulesRaw = raw.creation_rules;
   const creationRules: CreationRule[] = [];
@@ -153,6 +164,14 @@ export function relativeForRules(filePath: string, config: SopsConfig): string {
 
 /** The first creation rule whose path_regex matches (a rule without path_regex matches everything). */
 export function matchCreationRule(filePath: string, config: SopsConfig): CreationRule {
+  const rule = findCreationRule(filePath, config);
+  if (rule) return rule;
+  const rel = relativeForRules(filePath, config);
+  throw new SopsError('no-rule', `No creation rule in ${config.path} matches "${rel}".`);
+}
+
+/** The first creation rule that matches the file, or undefined when none does. */
+export function findCreationRule(filePath: string, config: SopsConfig): CreationRule | undefined {
   const rel = relativeForRules(filePath, config);
   for (const rule of config.creationRules) {
     if (rule.pathRegex === undefined) return rule;
@@ -160,7 +179,7 @@ export function matchCreationRule(filePath: string, config: SopsConfig): Creatio
     if (!t.ok) throw new SopsError('bad-regex', `${config.path}: path_regex "${rule.pathRegex}": ${t.error}`);
     if (t.regex.test(rel)) return rule;
   }
-  throw new SopsError('no-rule', `No creation rule in ${config.path} matches "${rel}".`);
+  return undefined;
 }
 
 /**

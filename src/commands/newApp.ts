@@ -1,7 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { findGitRoot } from '../core/git/remotes';
-import type { RepoModel } from '../core/repo/model';
+import { checkoutOf, type RepoModel } from '../core/repo/model';
 import {
   appNameError,
   applyPlan,
@@ -273,7 +272,7 @@ export function createNewAppCommand(deps: {
 
     const targetFolder = model.kustomizations.get(answers.target)?.resolvedPath ?? '';
     const repoRoot =
-      findGitRoot(targetFolder) ??
+      checkoutOf(model, targetFolder)?.folder ??
       vscode.workspace.getWorkspaceFolder(vscode.Uri.file(targetFolder))?.uri.fsPath;
     const input = { model, ...answers, allowPlaintextSecret: given?.allowPlaintextSecret };
     let planned = await planScaffold(input, { repoRoot });

@@ -10,8 +10,7 @@ import {
   type ClusterConnection,
   type LoadedKubeconfig,
 } from '../core/cluster';
-import { findGitRoot, readGitRemotes } from '../core/git/remotes';
-import type { Cluster } from '../core/repo/model';
+import { checkoutOf, type Checkout, type Cluster } from '../core/repo/model';
 import { Store } from '../core/store';
 import { describeError, type Log } from './log';
 import type { RepositoryService } from './repositoryService';
@@ -91,7 +90,8 @@ export class ClusterService implements vscode.Disposable {
   }
 
   private async syncNow(): Promise<void> {
-    const clusters = this.repository.store.value.model?.clusters ?? [];
+    const model = this.repository.store.value.model;
+    const clusters = model?.clusters ?? [];
     const bindings = new Map<string, BindingResult>();
     if (!vscode.workspace.isTrusted) {
       for (const cluster of clusters) {
@@ -135,11 +135,11 @@ export class ClusterService implements vscode.Disposable {
     for (const cluster of clusters) {
       const binding = resolveBinding({
         cluster: cluster.name,
-        clusterPath: this.clusterPath(cluster),
+        clusterPath: clusterPath(cluster, model ? checkoutOf(model, cluster.folder) : undefined),
         mapping,
         contexts: loaded.contexts,
         currentContext: loaded.currentContext,
-        remotes: readGitRemotes(cluster.folder),
+        remotes: (model && checkoutOf(model, cluster.folder)?.remotes) ?? [],
         bootstrap,
       });
       bindings.set(cluster.name, binding);
@@ -167,14 +167,6 @@ export class ClusterService implements vscode.Disposable {
     this.bindings.set(bindings);
   }
 
-  /** The cluster's folder relative to its git repository (as Flux's spec.path), e.g. clusters/superbloom. */
-  private clusterPath(cluster: Cluster): string {
-    const root =
-      findGitRoot(cluster.folder) ??
-      vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cluster.folder))?.uri.fsPath;
-    return root ? path.relative(root, cluster.folder).split(path.sep).join('/') : cluster.folder;
-  }
-
   private async disconnectAllBut(keep: Set<string>): Promise<void> {
     for (const connection of this.manager.all()) {
       if (!keep.has(connection.cluster)) await this.manager.disconnect(connection.cluster);
@@ -195,4 +187,11 @@ export class ClusterService implements vscode.Disposable {
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     void this.manager.dispose();
   }
+}
+
+/** The cluster's folder relative to its repository (as Flux's spec.path), e.g. clusters/superbloom. */
+function clusterPath(cluster: Cluster, checkout: Checkout | undefined): string {
+  const root =
+    checkout?.folder ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cluster.folder))?.uri.fsPath;
+  return root ? path.relative(root, cluster.folder).split(path.sep).join('/') : cluster.folder;
 }

@@ -162,6 +162,7 @@ export class RepoIndex {
         problems: [],
         remoteResources: [],
         notices: [],
+        checkouts: [],
       };
       const message = `Internal error while scanning the repository: ${e instanceof Error ? e.message : String(e)}`;
       const model: RepoModel = {
@@ -532,6 +533,12 @@ export class RepoIndex {
       problems: dedupeProblems(problems),
       remoteResources: dedupeBy(remote, (r) => `${r.file}:${r.line}:${r.url}`),
       notices: [...b.notices],
+      checkouts: [...b.groups.entries()].map(([folder, g]) => ({
+        folder,
+        isGit: g.host?.hasGit ?? false,
+        remotes: g.host?.hasGit ? readGitRemotes(folder) : [],
+        branch: g.host?.branch ?? null,
+      })),
     };
     this.current = model;
     return model;

@@ -198,6 +198,24 @@ export interface Cluster {
   kustomizations: string[];
 }
 
+/** A repository the scan read: spec.path values are relative to its folder. */
+export interface Checkout {
+  /** The Git root (or, without .git, the top folder that holds the sync roots). */
+  folder: string;
+  isGit: boolean;
+  /** Remote URLs as .git/config writes them. */
+  remotes: string[];
+  /** The checked-out branch, when known. */
+  branch: string | null;
+}
+
+/** The checkout a file or folder belongs to (the innermost one). */
+export function checkoutOf(model: RepoModel, file: string): Checkout | undefined {
+  return model.checkouts
+    .filter((c) => file === c.folder || file.startsWith(c.folder.endsWith('/') ? c.folder : `${c.folder}/`))
+    .sort((a, b) => b.folder.length - a.folder.length)[0];
+}
+
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Problem extends SourceLocation {
@@ -220,6 +238,8 @@ export interface RepoModel {
   remoteResources: Array<SourceLocation & { url: string }>;
   /** Facts about the whole scan that are no file's problem (a copy without .git), said once. */
   notices: string[];
+  /** The repository each part of the workspace is (a folder with a Git root, or without one). */
+  checkouts: Checkout[];
 }
 
 /** Identity of a Flux Kustomization inside a model: `<namespace>/<name>@<file>`. */

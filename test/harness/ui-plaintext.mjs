@@ -232,7 +232,11 @@ export async function plaintextSession({ only, keep, results, shotsDir, filesCon
       'after closing and reopening VS Code, no file of the run holds a plaintext value',
       async () => {
         await page.keyboard.press('F1');
-        await page.keyboard.type('>View: Close All Editors');
+        // Typed before the palette has focus (a loaded machine), the keys would land in the
+        // decrypted editor and make it dirty again: fill the palette's own input instead.
+        const quickInput = page.locator('.quick-input-widget .quick-input-box input').first();
+        await quickInput.waitFor({ state: 'visible' });
+        await quickInput.fill('>View: Close All Editors');
         await page
           .locator('.quick-input-widget .monaco-list-row')
           .filter({ hasText: 'Close All Editors' })

@@ -31,7 +31,13 @@ const entries = [
   { in: 'src/cli.ts', out: 'cli', external: [] },
   { in: 'src/language/server.ts', out: 'yaml-server', external: [] },
   // The decrypted-secret editor runs in a webview (a browser page), not in Node.
-  { in: 'src/webview/secretEditor.ts', out: 'secret-editor', external: [], platform: 'browser', format: 'iife' },
+  {
+    in: 'src/webview/secretEditor.ts',
+    out: 'secret-editor',
+    external: [],
+    platform: 'browser',
+    format: 'iife',
+  },
 ].filter((entry) => existsSync(entry.in));
 
 const contexts = await Promise.all(

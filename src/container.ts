@@ -173,7 +173,7 @@ export class Container implements vscode.Disposable {
     const secretEditor = (this.decryptedEditor = this.own(
       new SecretEditorProvider({
         log,
-        storage: this.context.storageUri ?? this.context.globalStorageUri,
+        globalStorage: this.context.globalStorageUri,
         extensionUri: this.context.extensionUri,
       }),
     ));

@@ -1,8 +1,9 @@
-import { promises as fs, mkdirSync, readFileSync } from 'fs';
+import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { parseAllDocuments } from 'yaml';
 import { writeFileAtomic } from '../core/fs/atomicWrite';
+import { UnsavedEditJournal } from '../core/fs/editJournal';
 import { withFileLock } from '../core/fs/fileLock';
 import { formatForPath } from '../core/sops';
 import { describeError, type Log } from './log';
@@ -31,7 +32,8 @@ import { sopsServiceFor } from './sops';
  * So the decrypted secret is a custom document whose text lives in the extension host and in
  * its webview's memory, never in setState; `backupCustomDocument` refuses. Plaintext cannot
  * reach a backup whatever the timing. What a crash loses is the unsaved edit: the names (never
- * the content) of files with unsaved edits are kept in the extension's storage folder, and the
+ * the content) of files with unsaved edits are kept in the extension's global storage folder
+ * (src/core/fs/editJournal.ts), and the
  * next start tells the user which edits were lost.
  */
 
@@ -91,41 +93,14 @@ function parseProblems(text: string, format: SecretDocument['format']): ParsePro
   );
 }
 
-/**
- * The names of files with unsaved decrypted edits, in a small JSON file of the extension's
- * storage folder, written the moment an edit begins: after a crash, the next start can say which
- * edits were lost. Never any content.
- */
-class UnsavedEdits {
-  private readonly file: string;
-
-  constructor(storage: vscode.Uri) {
-    mkdirSync(storage.fsPath, { recursive: true });
-    this.file = path.join(storage.fsPath, 'unsaved-decrypted-edits.json');
-  }
-
-  get path(): string {
-    return this.file;
-  }
-
-  read(): string[] {
-    try {
-      const list: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
-      return Array.isArray(list) ? list.filter((entry): entry is string => typeof entry === 'string') : [];
-    } catch {
-      return [];
-    }
-  }
-
-  async set(files: readonly string[]): Promise<void> {
-    await writeFileAtomic(this.file, JSON.stringify([...new Set(files)].sort()));
-  }
-}
-
 export interface SecretEditorDeps {
   log: Log;
-  /** Storage folder of the extension (workspace storage, else global storage). */
-  storage: vscode.Uri;
+  /**
+   * The extension's global storage folder: the list of unsaved edits must be found again by the
+   * next start, and a workspace storage folder is named after the workspace URI, which changes
+   * with the remote authority (code-server on another port after a restart).
+   */
+  globalStorage: vscode.Uri;
   extensionUri: vscode.Uri;
 }
 
@@ -143,14 +118,14 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
     vscode.CustomDocumentContentChangeEvent<SecretDocument>
   >();
   readonly onDidChangeCustomDocument = this.changed.event;
-  private readonly unsaved: UnsavedEdits;
+  private readonly unsaved: UnsavedEditJournal;
   private readonly dirty = new Set<string>();
   private readonly flushes = new Map<number, () => void>();
   private nextFlush = 1;
   private readonly registration: vscode.Disposable;
 
   constructor(private readonly deps: SecretEditorDeps) {
-    this.unsaved = new UnsavedEdits(deps.storage);
+    this.unsaved = new UnsavedEditJournal(path.join(deps.globalStorage.fsPath, 'unsaved-decrypted-edits'));
     this.registration = vscode.window.registerCustomEditorProvider(SECRET_EDITOR_VIEW_TYPE, this, {
       // Hidden tabs keep their editor (undo history, cursor) in memory instead of a saved state.
       webviewOptions: { retainContextWhenHidden: true },
@@ -158,12 +133,22 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
     });
   }
 
-  /** Tells the user which unsaved edits a crash lost (the previous run could not). */
+  /**
+   * Tells the user which unsaved edits a crash lost (the stopped run could not). Called once at
+   * activation, before this run records any edit.
+   */
   reportLostEdits(): void {
-    const lost = this.unsaved.read();
-    this.deps.log.debug(`unsaved decrypted edits of the previous run: ${lost.length}`);
+    let lost: string[];
+    try {
+      lost = this.unsaved.claimLost();
+    } catch (error) {
+      this.deps.log.warn(
+        `could not read the unsaved decrypted edits of stopped runs: ${describeError(error)}`,
+      );
+      return;
+    }
+    this.deps.log.info(`unsaved decrypted edits lost by stopped runs: ${lost.length}`);
     if (lost.length === 0) return;
-    void this.unsaved.set([]);
     const names = lost.map((file) => vscode.workspace.asRelativePath(file)).join(', ');
     this.deps.log.warn(`unsaved decrypted edits lost when VS Code stopped: ${lost.join(', ')}`);
     void vscode.window
@@ -298,12 +283,20 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
   private async markUnsaved(file: vscode.Uri): Promise<void> {
     if (this.dirty.has(file.fsPath)) return;
     this.dirty.add(file.fsPath);
-    await this.unsaved.set([...this.dirty]);
+    await this.recordUnsaved();
+  }
+
+  private async recordUnsaved(): Promise<void> {
+    try {
+      await this.unsaved.record([...this.dirty]);
+    } catch (error) {
+      this.deps.log.warn(`could not record the unsaved decrypted edits: ${describeError(error)}`);
+    }
   }
 
   private async markSaved(file: vscode.Uri): Promise<void> {
     if (!this.dirty.delete(file.fsPath)) return;
-    await this.unsaved.set([...this.dirty]);
+    await this.recordUnsaved();
   }
 
   async saveCustomDocument(document: SecretDocument, cancellation: vscode.CancellationToken): Promise<void> {
@@ -370,7 +363,8 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
 
   dispose(): void {
     // An orderly stop: VS Code asked about every unsaved editor first, so nothing was lost unseen.
-    void this.unsaved.set([]);
+    this.dirty.clear();
+    this.unsaved.clearNow();
     this.registration.dispose();
     this.changed.dispose();
     for (const document of this.documents.values()) document.dispose();

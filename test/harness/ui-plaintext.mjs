@@ -149,7 +149,16 @@ export async function plaintextSession({ only, keep, results, shotsDir, filesCon
       ...filesContaining(server.tmp, value),
       ...newTempEntries(tempBefore)
         .filter((entry) => entry !== server.tmp)
-        .flatMap((entry) => (fs.statSync(entry).isDirectory() ? filesContaining(entry, value) : [])),
+        .flatMap((entry) => {
+          // Other processes of the machine (other test runs) remove their temp folders at any
+          // time: one that vanished since the listing holds nothing any more.
+          try {
+            return fs.statSync(entry).isDirectory() ? filesContaining(entry, value) : [];
+          } catch (error) {
+            if (error?.code === 'ENOENT') return [];
+            throw error;
+          }
+        }),
     ]);
   try {
     const values = plaintextValues();
@@ -223,7 +232,11 @@ export async function plaintextSession({ only, keep, results, shotsDir, filesCon
       'after closing and reopening VS Code, no file of the run holds a plaintext value',
       async () => {
         await page.keyboard.press('F1');
-        await page.keyboard.type('>View: Close All Editors');
+        // Typed before the palette has focus (a loaded machine), the keys would land in the
+        // decrypted editor and make it dirty again: fill the palette's own input instead.
+        const quickInput = page.locator('.quick-input-widget .quick-input-box input').first();
+        await quickInput.waitFor({ state: 'visible' });
+        await quickInput.fill('>View: Close All Editors');
         await page
           .locator('.quick-input-widget .monaco-list-row')
           .filter({ hasText: 'Close All Editors' })
@@ -254,12 +267,14 @@ export async function plaintextSession({ only, keep, results, shotsDir, filesCon
           line += 1;
           await page.keyboard.type(`\n  CRASH_${line}: ${crashMarker}-${line}`, { delay: 20 });
         }
-        const storage = path.join(server.dirs.userData, 'User', 'workspaceStorage');
+        // Global storage: a workspace storage folder is named after the workspace URI, which holds
+        // code-server's port, and the restart below picks another port.
+        const storage = path.join(server.dirs.userData, 'User', 'globalStorage');
         await waitUntil('the extension to record that the file has an unsaved edit', async () => {
           const lists = filesContaining(storage, 'podinfo/secrets.yaml').filter((f) =>
-            f.endsWith('unsaved-decrypted-edits.json'),
+            f.includes(`${path.sep}unsaved-decrypted-edits${path.sep}`),
           );
-          return lists.length > 0 ? true : 'no unsaved-decrypted-edits.json names it';
+          return lists.length > 0 ? true : `no list in ${storage}/*/unsaved-decrypted-edits names it`;
         });
         await shot('26-dirty-before-crash');
         await restart('crash');

@@ -102,7 +102,7 @@ export class ClusterService implements vscode.Disposable {
         });
       }
       await this.disconnectAllBut(new Set());
-      this.bindings.set(bindings);
+      this.setBindings(bindings);
       return;
     }
     const loaded = await loadKubeconfig({ path: readSetting<string>(Setting.kubeconfig, '') });
@@ -116,7 +116,7 @@ export class ClusterService implements vscode.Disposable {
         });
       this.logOnce('kubeconfig', `kubeconfig: ${loaded.message}`);
       await this.disconnectAllBut(new Set());
-      this.bindings.set(bindings);
+      this.setBindings(bindings);
       return;
     }
     this.kubeconfig = loaded;
@@ -164,7 +164,16 @@ export class ClusterService implements vscode.Disposable {
       }
     }
     await this.disconnectAllBut(keep);
-    this.bindings.set(bindings);
+    this.setBindings(bindings);
+  }
+
+  /**
+   * Publishes the bindings only when they changed: every scan syncs, and each publication
+   * re-renders the whole tree (a click that lands during a re-render is lost).
+   */
+  private setBindings(bindings: Map<string, BindingResult>): void {
+    const signature = (b: ReadonlyMap<string, BindingResult>): string => JSON.stringify([...b]);
+    if (signature(bindings) !== signature(this.bindings.value)) this.bindings.set(bindings);
   }
 
   private async disconnectAllBut(keep: Set<string>): Promise<void> {

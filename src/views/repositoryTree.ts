@@ -41,8 +41,11 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
       store.subscribe((state) => {
         // A scan starting or ending alone (same model) changes no row.
         if (state.model === this.model) return;
+        // A model that shows the same (a re-encrypted secret saved, a scan of unchanged files)
+        // keeps the rows VS Code has: re-rendering them all would lose a click landing meanwhile.
+        const before = this.shown;
         this.rebuild(state);
-        this.changed.fire(undefined);
+        if (this.shown !== before) this.changed.fire(undefined);
       }),
     );
     if (live) {
@@ -58,9 +61,17 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
     }
   }
 
+  /** What the rows show, as one string (see treeSignature). */
+  private shown = '';
+
   private rebuild(state: RepositoryState): void {
     this.model = state.model;
-    this.roots = state.model ? buildRepoTree(state.model) : [];
+    const roots = state.model ? buildRepoTree(state.model) : [];
+    const shown = treeSignature(roots);
+    // Nothing shown changed: VS Code keeps holding the rows it has, so the view keeps them too.
+    if (shown === this.shown && this.roots.length > 0) return;
+    this.shown = shown;
+    this.roots = roots;
     this.parents.clear();
     this.byId.clear();
     this.byRef.clear();
@@ -297,4 +308,27 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changed.dispose();
   }
+}
+
+/** Everything a row shows or acts on, for the whole tree: equal strings, equal trees. */
+function treeSignature(nodes: readonly RepoNode[]): string {
+  const parts: string[] = [];
+  const visit = (n: RepoNode): void => {
+    parts.push(
+      [
+        n.id,
+        n.label,
+        n.description ?? '',
+        n.tooltip,
+        n.icon,
+        n.location ? `${n.location.file}:${n.location.line}` : '',
+        n.tags.join(' '),
+        n.ref ? `${n.ref.cluster}/${n.ref.kind}/${n.ref.namespace}/${n.ref.name}` : '',
+        n.children.length,
+      ].join('\u0000'),
+    );
+    for (const child of n.children) visit(child);
+  };
+  for (const node of nodes) visit(node);
+  return parts.join('\u0001');
 }

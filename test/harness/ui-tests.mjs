@@ -155,18 +155,22 @@ await session(
         // The row's inline action (the pencil).
         await treeItem('secrets.yaml').hover();
         await treeItem('secrets.yaml').getByRole('button', { name: 'SOPS: Edit Decrypted' }).click();
-        const editor = page.locator('.editor-instance .monaco-editor').first();
-        await editor
-          .locator('.view-lines')
-          .filter({ hasText: 'Hello from a SOPS-encrypted secret' })
-          .waitFor();
+        // The decrypted editor is a webview (CodeMirror) that VS Code never backs up.
+        const editor = page
+          .frameLocator('iframe.webview.ready')
+          .frameLocator('#active-frame')
+          .locator('.cm-content');
+        await editor.filter({ hasText: 'Hello from a SOPS-encrypted secret' }).waitFor({ timeout: 60_000 });
         await shot('06-edit-decrypted');
-        await editor.locator('.view-lines').click();
+        await editor.click();
+        // The end of the last entry (the text ends with a newline), then a new entry of the same indent.
         await page.keyboard.press('Control+End');
-        await page.keyboard.type('    ADDED_IN_UI: typed-by-playwright');
+        await page.keyboard.press('ArrowLeft');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('ADDED_IN_UI: typed-by-playwright');
         // Unsaved plaintext must not reach the disk either (e.g. as a hot-exit backup): wait past
         // VS Code's backup delay, then search every file of this run (workspace, user data, browser profile).
-        await editor.locator('.view-lines').filter({ hasText: 'typed-by-playwright' }).waitFor();
+        await editor.filter({ hasText: 'typed-by-playwright' }).waitFor();
         await page.waitForTimeout(5000);
         const leaks = filesContaining(server.tmp, 'typed-by-playwright');
         if (leaks.length > 0) throw new Error(`unsaved plaintext on disk: ${leaks.join(', ')}`);
@@ -181,6 +185,11 @@ await session(
         if (onDisk.includes('typed-by-playwright') || onDisk.includes('Hello from a SOPS'))
           throw new Error('plaintext reached the file on disk');
         await shot('07-saved-encrypted');
+        // Close it as a user would (its tab's close button): keys typed next must reach the workbench, not the webview.
+        const tab = page.locator('.editor-group-container .tab').filter({ hasText: 'secrets' }).first();
+        await tab.hover();
+        await tab.locator('.codicon-close').click();
+        await tab.waitFor({ state: 'detached' });
       },
     );
 

@@ -78,7 +78,7 @@ describe('a large repository, scanned in the scan worker', function () {
     console.log(`BENCH large_first_scan_ms=${api.firstScanMs?.toFixed(0)}`);
   });
 
-  it('keeps the extension host responsive during a rescan, with the progress bar, then the new tree', async () => {
+  it('keeps the extension host responsive during a rescan, with the progress bar, and the same rows when nothing changed', async () => {
     const api = getExtension().exports;
     const before = await scannedTree();
     const historyBefore = api.scanIndication().history.length;
@@ -96,7 +96,9 @@ describe('a large repository, scanned in the scan worker', function () {
     const workerLag = probe.stop();
     await waitFor('the progress bar to go', () => (api.scanIndication().progress ? undefined : true));
     const after = api.repositoryTree();
-    assert.notStrictEqual(after, before, 'the tree was not rebuilt from the new model');
+    // Nothing changed on disk: the new model shows the same rows, and the view keeps the ones
+    // VS Code has (a whole-tree re-render would lose a click landing meanwhile).
+    assert.strictEqual(after, before, 'a rescan that found the same repository re-rendered the tree');
     assert.strictEqual(appsOf(after), 2000);
     assert.deepStrictEqual(api.scanIndication().history.slice(historyBefore), ['progress', 'idle']);
 

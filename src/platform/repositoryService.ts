@@ -45,6 +45,7 @@ export class RepositoryService implements vscode.Disposable {
   /** Id of the newest outcome applied to the store: an older one arriving later is dropped. */
   private appliedId = 0;
   private scanRequested = false;
+  private readonly noticesLogged = new Set<string>();
   /** Duration of the first full scan, for the activation benchmark. */
   firstScanMs: number | undefined;
 
@@ -100,7 +101,12 @@ export class RepositoryService implements vscode.Disposable {
           `${applied.clusters.length} cluster(s), ${applied.kustomizations.size} Flux Kustomization(s), ` +
           `${applied.objects.length} object(s), ${applied.problems.length} problem(s); views updated in ${viewsMs.toFixed(0)} ms`,
       );
-      for (const notice of applied.notices) this.log.info(notice);
+      // Said once per session: every refresh scans again and finds the same facts.
+      for (const notice of applied.notices) {
+        if (this.noticesLogged.has(notice)) continue;
+        this.noticesLogged.add(notice);
+        this.log.info(notice);
+      }
     });
     void vscode.commands.executeCommand('setContext', 'fluxGitops.scanned', true);
     return model;

@@ -86,6 +86,25 @@ function copyFolder(from, to) {
  * ../shared/corpus have no .git; the model tells this checkout's GitRepository by its remotes).
  * Returns a handle whose stop() ends the server's whole process group and deletes every folder it made.
  */
+/**
+ * A UI test step: runs it, records PASS/FAIL in `results` with its time, and saves a screenshot
+ * named after a failing step.
+ */
+export function stepRunner(session, results, shot) {
+  return async (title, run) => {
+    const started = Date.now();
+    try {
+      await run();
+      results.push({ name: title, ok: true });
+      info(`PASS [${session}] ${title} (${Date.now() - started} ms)`);
+    } catch (error) {
+      results.push({ name: title, ok: false });
+      info(`FAIL [${session}] ${title}: ${String(error?.message ?? error).split('\n')[0]}`);
+      await shot(`FAIL-${title.replace(/\W+/g, '_').slice(0, 80)}`)?.catch(() => {});
+    }
+  };
+}
+
 export async function startCodeServer({
   workspace,
   gitOrigin,

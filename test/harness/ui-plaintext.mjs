@@ -6,7 +6,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheDir, info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
+import {
+  cacheDir,
+  info,
+  launchChromium,
+  repoRoot,
+  startCodeServer,
+  stepRunner,
+  workbenchUrl,
+} from './code-server.mjs';
 
 const sample = path.join(repoRoot, 'samples', 'homelab');
 const secretInSample = 'flux/clusters/homelab/apps/podinfo/secrets.yaml';
@@ -70,18 +78,7 @@ export async function plaintextSession({ only, keep, results, shotsDir, filesCon
   info(`plaintext: two busy loops load the machine (pids ${load.pids.join(', ')})`);
   const shot = (file) =>
     page?.screenshot({ path: path.join(shotsDir, `${file}.png`), animations: 'disabled' }).catch(() => {});
-  const step = async (title, run) => {
-    const started = Date.now();
-    try {
-      await run();
-      results.push({ name: title, ok: true });
-      info(`PASS [${name}] ${title} (${Date.now() - started} ms)`);
-    } catch (error) {
-      results.push({ name: title, ok: false });
-      info(`FAIL [${name}] ${title}: ${String(error?.message ?? error)}`);
-      await shot(`FAIL-${title.replace(/\W+/g, '_').slice(0, 80)}`);
-    }
-  };
+  const step = stepRunner(name, results, shot);
   const open = async () => {
     ({ context: browser, page } = await launchChromium(server.dirs.chrome));
     page.setDefaultTimeout(60_000);

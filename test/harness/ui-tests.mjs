@@ -9,7 +9,7 @@
 // Prints "ui: N passed, N failed"; exit 1 on any failure.
 import fs from 'node:fs';
 import path from 'node:path';
-import { info, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { info, launchChromium, repoRoot, startCodeServer, stepRunner, workbenchUrl } from './code-server.mjs';
 import { startSampleCluster } from './sample-cluster.mjs';
 import { plaintextSession } from './ui-plaintext.mjs';
 
@@ -31,18 +31,7 @@ async function session(name, { workspace, gitOrigin, settings }, body) {
     page.setDefaultTimeout(20_000);
     const shot = (file) =>
       page.screenshot({ path: path.join(shotsDir, `${file}.png`), animations: 'disabled' });
-    const step = async (title, run) => {
-      const started = Date.now();
-      try {
-        await run();
-        results.push({ name: title, ok: true });
-        info(`PASS [${name}] ${title} (${Date.now() - started} ms)`);
-      } catch (error) {
-        results.push({ name: title, ok: false });
-        info(`FAIL [${name}] ${title}: ${String(error?.message ?? error).split('\n')[0]}`);
-        await shot(`FAIL-${title.replace(/\W+/g, '_')}`).catch(() => {});
-      }
-    };
+    const step = stepRunner(name, results, shot);
     const fluxTab = () => page.locator('.part.activitybar').getByRole('tab', { name: /Flux GitOps/ });
     const tree = () => page.getByRole('tree', { name: /Repository/ });
     const treeItem = (label) => tree().getByRole('treeitem').filter({ hasText: label }).first();

@@ -425,20 +425,7 @@ export class FluxGraphBuilder {
       'name' | 'namespace' | 'apiVersion' | 'file' | 'line' | 'docIndex' | 'spec' | 'parent'
     >,
   ): FluxNode {
-    return {
-      ...fields,
-      external: false,
-      base: null,
-      resolvedPath: '',
-      objects: [],
-      problems: [],
-      visited: new Map(),
-      inputs: new Set(),
-      broken: new Set(),
-      remote: [],
-      topOrder: [],
-      located: null,
-    };
+    return { ...fields, ...unbuilt(), located: null };
   }
 
   /**
@@ -452,18 +439,7 @@ export class FluxGraphBuilder {
       if (n === node) break;
       for (const o of n.objects) known.push(o);
     }
-    Object.assign(node, {
-      external: false,
-      base: null,
-      resolvedPath: '',
-      objects: [],
-      problems: [],
-      visited: new Map(),
-      inputs: new Set(),
-      broken: new Set(),
-      remote: [],
-      topOrder: [],
-    });
+    Object.assign(node, unbuilt());
     this.buildNode(node, cluster.root, cluster.rootBase, known);
   }
 
@@ -722,4 +698,32 @@ export function nodeShape(node: FluxNode, values: Set<string>): string {
   for (const [dir, file] of node.visited) parts.push(dir, file ?? '');
   parts.push('inputs', ...node.inputs, 'broken', ...node.broken);
   return parts.join('\n');
+}
+
+/** What a node's build fills in, before the build. */
+function unbuilt(): Pick<
+  FluxNode,
+  | 'external'
+  | 'base'
+  | 'resolvedPath'
+  | 'objects'
+  | 'problems'
+  | 'visited'
+  | 'inputs'
+  | 'broken'
+  | 'remote'
+  | 'topOrder'
+> {
+  return {
+    external: false,
+    base: null,
+    resolvedPath: '',
+    objects: [],
+    problems: [],
+    visited: new Map(),
+    inputs: new Set(),
+    broken: new Set(),
+    remote: [],
+    topOrder: [],
+  };
 }

@@ -474,7 +474,8 @@ export class RepoIndex {
   /** Files with manifests that nothing applies, and whether that looks deliberate. */
   private orphansOf(b: Built): Built['orphans'] {
     const nodes = b.clusterGraphs.flatMap((c) => c.nodes);
-    const keys = entryKeys(b.clusterGraphs);
+    // Only orphans beside a build name its Kustomization: work the keys out for them alone.
+    let keys: Map<FluxNode, string> | undefined;
     const orphans: Built['orphans'] = { orphans: [], units: [], problems: [] };
     for (const [base, g] of b.groups) {
       const found = findOrphans(
@@ -493,7 +494,7 @@ export class RepoIndex {
           used: b.used,
           nodes,
           docs: g.docs,
-          keyOf: (n) => keys.get(n) ?? nodeKey(n),
+          keyOf: (n) => (keys ??= entryKeys(b.clusterGraphs)).get(n) ?? nodeKey(n),
           clusterOf: (n) => b.clusterOfNode.get(n) ?? '',
         },
       );

@@ -1,11 +1,11 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { parseAllDocuments } from 'yaml';
 import { writeFileAtomic } from '../core/fs/atomicWrite';
 import { UnsavedEditJournal } from '../core/fs/editJournal';
 import { withFileLock } from '../core/fs/fileLock';
 import { formatForPath } from '../core/sops';
+import { plaintextProblems } from '../core/sops/plaintextProblems';
 import { describeError, type Log } from './log';
 import { sopsServiceFor } from './sops';
 
@@ -42,12 +42,6 @@ export const SECRET_EDITOR_VIEW_TYPE = 'fluxGitops.sopsDecrypted';
 /** Messages from the webview (src/webview/secretEditor.ts). */
 type WebviewMessage = { type: 'ready' } | { type: 'edit'; text: string } | { type: 'flushed'; id: number };
 
-interface ParseProblem {
-  line: number;
-  column: number;
-  message: string;
-}
-
 /** A decrypted SOPS file held in memory: the encrypted file on disk is its URI. */
 class SecretDocument implements vscode.CustomDocument {
   /** The text of the editor as the webview last sent it. */
@@ -79,18 +73,6 @@ class SecretDocument implements vscode.CustomDocument {
     this.disposed.fire();
     this.disposed.dispose();
   }
-}
-
-/** Where a secret's text does not parse (YAML and JSON; dotenv has no syntax to check). */
-function parseProblems(text: string, format: SecretDocument['format']): ParseProblem[] {
-  if (format === 'dotenv') return [];
-  return parseAllDocuments(text, { prettyErrors: true }).flatMap((document) =>
-    ('errors' in document ? document.errors : []).map((error) => ({
-      line: error.linePos?.[0].line ?? 1,
-      column: error.linePos?.[0].col ?? 1,
-      message: error.message.split('\n')[0],
-    })),
-  );
 }
 
 export interface SecretEditorDeps {
@@ -230,7 +212,12 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
       switch (message.type) {
         case 'ready':
           document.editorReady = true;
-          void panel.webview.postMessage({ type: 'init', text: document.text, format: document.format });
+          void panel.webview.postMessage({
+            type: 'init',
+            text: document.text,
+            format: document.format,
+            name: path.basename(document.uri.fsPath),
+          });
           this.postProblems(document);
           break;
         case 'edit':
@@ -251,8 +238,15 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
-<style nonce="${nonce}">html, body, #editor { height: 100%; margin: 0; padding: 0; overflow: hidden; }</style>
-</head><body><div id="editor"></div>
+<style nonce="${nonce}">
+html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }
+body { display: flex; flex-direction: column; }
+#banner { padding: 4px 12px; font-family: var(--vscode-font-family); font-size: var(--vscode-font-size);
+  color: var(--vscode-editorInfo-foreground, var(--vscode-foreground));
+  background: var(--vscode-editorWidget-background); border-bottom: 1px solid var(--vscode-editorWidget-border, transparent); }
+#editor { flex: 1; min-height: 0; }
+</style>
+</head><body><div id="banner" role="status"></div><div id="editor"></div>
 <script nonce="${nonce}" src="${webview.asWebviewUri(script).toString()}"></script>
 </body></html>`;
   }
@@ -260,7 +254,7 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
   private postProblems(document: SecretDocument): void {
     void document.panel?.webview.postMessage({
       type: 'diagnostics',
-      items: parseProblems(document.text, document.format),
+      items: plaintextProblems(document.text, document.format),
     });
   }
 
@@ -303,7 +297,7 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
     await this.flush(document);
     if (cancellation.isCancellationRequested) throw new vscode.CancellationError();
     const file = document.uri;
-    const problems = parseProblems(document.text, document.format);
+    const problems = plaintextProblems(document.text, document.format).filter((p) => p.blocksSave);
     if (problems.length > 0) {
       // Text that does not parse cannot be encrypted value by value: it is never written.
       const where = `line ${problems[0].line}: ${problems[0].message}`;

@@ -32,11 +32,18 @@ import { tags } from '@lezer/highlight';
 
 /** Messages from the extension host (see src/platform/secretEditor.ts). */
 type HostMessage =
-  | { type: 'init'; text: string; format: 'yaml' | 'json' | 'dotenv' }
+  | { type: 'init'; text: string; format: 'yaml' | 'json' | 'dotenv'; name: string }
   | { type: 'reset'; text: string }
   | { type: 'replace'; text: string }
-  | { type: 'diagnostics'; items: { line: number; column: number; message: string }[] }
+  | { type: 'diagnostics'; items: Problem[] }
   | { type: 'flush'; id: number };
+
+interface Problem {
+  line: number;
+  column: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 const host = acquireVsCodeApi();
@@ -50,7 +57,10 @@ const highlight = HighlightStyle.define([
     tag: [tags.propertyName, tags.definition(tags.propertyName)],
     color: 'var(--vscode-debugTokenExpression-name)',
   },
-  { tag: [tags.string, tags.special(tags.string)], color: 'var(--vscode-debugTokenExpression-string)' },
+  {
+    tag: [tags.string, tags.special(tags.string), tags.content],
+    color: 'var(--vscode-debugTokenExpression-string)',
+  },
   { tag: [tags.number, tags.bool, tags.null], color: 'var(--vscode-debugTokenExpression-number)' },
   { tag: [tags.keyword, tags.typeName, tags.labelName], color: 'var(--vscode-debugTokenExpression-boolean)' },
   { tag: [tags.comment, tags.meta], color: 'var(--vscode-descriptionForeground)', fontStyle: 'italic' },
@@ -147,6 +157,14 @@ function create(text: string, format: string): EditorView {
   return new EditorView({ state, parent: document.getElementById('editor') ?? document.body });
 }
 
+/** Says, above the text, what this editor is: the tab shows only the file name (VS Code names custom editor tabs after the resource). */
+function showBanner(name: string): void {
+  const banner = document.getElementById('banner');
+  if (banner) {
+    banner.textContent = `Decrypted ${name}, held in memory only. Save re-encrypts it; nothing plaintext is written to disk.`;
+  }
+}
+
 function replaceAll(target: EditorView, text: string, annotate: boolean): void {
   target.dispatch({
     changes: { from: 0, to: target.state.doc.length, insert: text },
@@ -155,15 +173,18 @@ function replaceAll(target: EditorView, text: string, annotate: boolean): void {
   });
 }
 
-function toDiagnostics(
-  target: EditorView,
-  items: { line: number; column: number; message: string }[],
-): Diagnostic[] {
+function toDiagnostics(target: EditorView, items: Problem[]): Diagnostic[] {
   const doc = target.state.doc;
   return items.map((item) => {
     const line = doc.line(Math.min(Math.max(item.line, 1), doc.lines));
     const from = Math.min(line.from + Math.max(item.column - 1, 0), line.to);
-    return { from, to: Math.max(from, line.to), severity: 'error', message: item.message, source: 'YAML' };
+    return {
+      from,
+      to: Math.max(from, line.to),
+      severity: item.severity,
+      message: item.message,
+      source: 'Flux GitOps',
+    };
   });
 }
 
@@ -171,6 +192,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   switch (message.type) {
     case 'init':
+      showBanner(message.name);
       view?.destroy();
       view = create(message.text, message.format);
       view.focus();

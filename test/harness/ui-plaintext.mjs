@@ -163,6 +163,11 @@ export async function plaintextSession({ only, keep, results, shotsDir, filesCon
     await open();
     await step('under load: the decrypted editor colours, finds, validates and undoes', async () => {
       await editDecrypted();
+      // The tab carries only the file name (VS Code names custom editor tabs so): the banner says what this is.
+      await editorFrame()
+        .locator('#banner')
+        .filter({ hasText: 'Decrypted secrets.yaml, held in memory only' })
+        .waitFor();
       await shot('20-decrypted-editor');
       // Syntax colouring: the keys are highlighted spans, not plain text.
       await cmContent().locator('span').filter({ hasText: 'PODINFO_UI_MESSAGE' }).first().waitFor();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { createLog, type Log } from './platform/log';
+import { createLog, describeError, type Log } from './platform/log';
+import { onListenerError } from './core/events';
 import { CommandId } from './platform/commandIds';
 import { createShowLogCommand } from './commands/showLog';
 import { createNewAppCommand } from './commands/newApp';
@@ -83,6 +84,9 @@ export class Container implements vscode.Disposable {
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(createLog());
+    onListenerError((error) =>
+      this.log.error(`a view or service failed on a change: ${describeError(error)}`),
+    );
   }
 
   get api(): ExtensionApi {

@@ -1,6 +1,8 @@
+import { Emitter, type Disposable } from './events';
+
 /** A value that changes over time; views subscribe and re-render from it. */
 export class Store<T> {
-  private readonly listeners = new Set<(value: T) => void>();
+  private readonly changes = new Emitter<T>();
 
   constructor(private current: T) {}
 
@@ -10,12 +12,11 @@ export class Store<T> {
 
   set(value: T): void {
     this.current = value;
-    for (const listener of [...this.listeners]) listener(value);
+    this.changes.fire(value);
   }
 
   /** Calls `listener` on every change; returns the function that unsubscribes. */
-  subscribe(listener: (value: T) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+  subscribe(listener: (value: T) => void): Disposable {
+    return this.changes.on(listener);
   }
 }

@@ -1,6 +1,7 @@
 // The one store of cluster state: every watched Flux object of every connected cluster, with its
 // derived status, and each cluster's connection health. Views subscribe and refresh only the rows
 // whose keys an event lists.
+import { Emitter, type Disposable } from '../events';
 import { ClusterRef, FluxKind, refKey } from './kinds';
 import { deriveStatus, FluxObject, ObjectStatus, unknownStatus } from './status';
 
@@ -52,35 +53,6 @@ export interface ClusterHealth {
   /** Why the state is degraded or error (shown once, not repeated). */
   message?: string;
   kinds: KindHealth[];
-}
-
-export interface Disposable {
-  dispose(): void;
-}
-
-type Listener<T> = (event: T) => void;
-
-class Emitter<T> {
-  private readonly listeners = new Set<Listener<T>>();
-
-  on(listener: Listener<T>): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  fire(event: T): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A failing subscriber must not stop the others nor the watch that fired.
-      }
-    }
-  }
-
-  clear(): void {
-    this.listeners.clear();
-  }
 }
 
 function sameObject(a: FluxObject, b: FluxObject): boolean {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { createLog, describeError, type Log } from './platform/log';
 import { onListenerError } from './core/events';
+import { ProblemQuickFixes } from './views/quickFixes';
 import { CommandId } from './platform/commandIds';
 import { createShowLogCommand } from './commands/showLog';
 import { createNewAppCommand } from './commands/newApp';
@@ -157,6 +158,7 @@ export class Container implements vscode.Disposable {
     this.scanIndicator = this.own(new ScanIndicator(repository.store, treeView, 'fluxGitops.repository'));
     this.own(new FluxCodeLensProvider(repository, clusters));
     this.own(createProblemsView(repository.store));
+    this.own(new ProblemQuickFixes(repository.store));
     this.statusView = this.own(new ClusterStatusView(clusters));
     this.own(vscode.window.createTreeView('fluxGitops.clusterStatus', { treeDataProvider: this.statusView }));
     this.own(createClusterStatusBar(clusters, repository));

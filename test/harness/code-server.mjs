@@ -311,6 +311,9 @@ export async function launchChromium(profileDir, viewport = { width: 1400, heigh
     },
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  // The workbench page's load is a named condition; on a loaded 2-core machine it can take far
+  // longer than Playwright's 30 s default, which made whole runs fail before a test started.
+  page.setDefaultNavigationTimeout(180_000);
   return { context, page };
 }
 

@@ -175,6 +175,7 @@ function nodeChecks(host: CheckHost, n: FluxNode): NodeChecks {
           file: o.file,
           line,
           message: `${what} ${kind} ${rns}/${name} is not in the repository (it may exist only in the cluster).`,
+          fix: { kind: 'reference', refKind: kind, namespace: rns, name },
         }),
       );
     };
@@ -207,6 +208,7 @@ function nodeChecks(host: CheckHost, n: FluxNode): NodeChecks {
               file: o.file,
               line: o.line,
               message: `Secret ${id.name} is not encrypted, but ${relSlash(host.root, cfg.path)} says this file must be (${rule.pathRegex ? 'path_regex ' + rule.pathRegex : 'catch-all rule'}). Encrypt it with sops before committing.`,
+              fix: { kind: 'encrypt', file: o.file },
             }
           : {
               severity: 'warning',
@@ -231,6 +233,7 @@ function nodeChecks(host: CheckHost, n: FluxNode): NodeChecks {
       file: n.file,
       line: host.lineOf(spec, 'sourceRef') ?? n.line,
       message: `sourceRef ${kind} ${namespace}/${str(sref.name)} is not in the repository (it may exist only in the cluster).`,
+      fix: { kind: 'reference', refKind: kind, namespace, name: str(sref.name)! },
     });
   }
   nodeChecksMemo.set(n.objects, c);

@@ -256,11 +256,16 @@ export function findOrphans(
         file: bySiblings.file,
         line: (kcfg && host.lineOf(kcfg, 'resources')) ?? 1,
         message: `Folder ${shown} has manifests that no Flux Kustomization applies: add "${bySiblings.entry}" to the resources of ${relSlash(root, bySiblings.file)}, as its sibling folders are.`,
+        fix: { kind: 'add-resource', kustomizationFile: bySiblings.file, entry: bySiblings.entry },
       });
     } else if (u.listedIn && anchor) {
       const shared = (visitedBy.get(anchor)?.length ?? 0) > 1;
       const kcfg = host.kustomizeValue(u.listedIn);
-      const rel = relSlash(path.dirname(u.listedIn), u.path) + (u.isFolder ? '/' : '');
+      // The entry written as the siblings in that file are (`podinfo`, `podinfo/`, `./podinfo`).
+      const rel =
+        bySiblings?.file === u.listedIn
+          ? bySiblings.entry
+          : relSlash(path.dirname(u.listedIn), u.path) + (u.isFolder ? '/' : '');
       const line = (kcfg && host.lineOf(kcfg, 'resources')) ?? 1;
       problems.push({
         severity: 'warning',
@@ -270,6 +275,9 @@ export function findOrphans(
         message: shared
           ? `${u.isFolder ? 'Folder' : 'File'} ${shown} has manifests that no Flux Kustomization applies (${relSlash(root, u.listedIn)} is a base shared by several Kustomizations).`
           : `${u.isFolder ? 'Folder' : 'File'} ${shown} has manifests that no Flux Kustomization applies: add "${rel}" to the resources of ${relSlash(root, u.listedIn)}.`,
+        ...(shared
+          ? {}
+          : { fix: { kind: 'add-resource' as const, kustomizationFile: u.listedIn, entry: rel } }),
       });
     } else {
       problems.push({

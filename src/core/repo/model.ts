@@ -222,7 +222,18 @@ export interface Problem extends SourceLocation {
   severity: Severity;
   code: string;
   message: string;
+  /** The obvious change that resolves it, when there is one (offered as a Quick Fix). */
+  fix?: ProblemFix;
 }
+
+/** What a Quick Fix changes; the editor side turns it into an edit or a command. */
+export type ProblemFix =
+  /** List `entry` in the `resources` of `kustomizationFile` (the line the message names). */
+  | { kind: 'add-resource'; kustomizationFile: string; entry: string }
+  /** Encrypt `file` with sops by the repository's .sops.yaml rule. */
+  | { kind: 'encrypt'; file: string }
+  /** A reference to an object the repository does not define: point it at one it does. */
+  | { kind: 'reference'; refKind: string; namespace: string; name: string };
 
 export interface RepoModel {
   /** Absolute folders scanned (workspace roots). */

@@ -154,12 +154,12 @@ export function findOrphans(
   const usedKustomizations = [...used].filter((f) => KUSTOMIZATION_FILES.includes(path.basename(f)));
   // Every `resources` entry of the kustomization files builds read, resolved; commented-out
   // entries too: they show how the author lists such folders.
-  const listed: { file: string; target: string }[] = [];
+  const listed: { file: string; target: string; entry?: string }[] = [];
   for (const kf of usedKustomizations) {
     const resources = host.kustomizeValue(kf)?.resources;
     for (const r of Array.isArray(resources) ? resources : []) {
       if (typeof r === 'string' && !r.includes('://'))
-        listed.push({ file: kf, target: path.resolve(path.dirname(kf), r) });
+        listed.push({ file: kf, target: path.resolve(path.dirname(kf), r), entry: r });
     }
     for (const target of commentedIn(kf)) listed.push({ file: kf, target });
   }
@@ -169,24 +169,29 @@ export function findOrphans(
    */
   const siblingListing = (folder: string): { file: string; entry: string } | null => {
     const parent = path.dirname(folder);
-    const count = new Map<string, { n: number; rest: string }>();
+    const count = new Map<string, { n: number; rest: string; dotSlash: number; slash: number }>();
     for (const l of listed) {
       if (!isWithin(parent, l.target) || l.target === parent || isWithin(folder, l.target)) continue;
       // A sibling's own kustomization listing its own files says nothing about the siblings.
       const listedFrom = path.dirname(l.file);
       if (listedFrom !== parent && isWithin(parent, listedFrom)) continue;
       const rest = path.relative(parent, l.target).split(path.sep).slice(1).join('/');
-      const c = count.get(l.file) ?? { n: 0, rest };
+      const c = count.get(l.file) ?? { n: 0, rest, dotSlash: 0, slash: 0 };
       c.n++;
+      // How the siblings are written: `./podinfo` or `podinfo`, `podinfo/` or `podinfo`.
+      if (l.entry?.startsWith('./')) c.dotSlash++;
+      if (l.entry?.endsWith('/')) c.slash++;
       count.set(l.file, c);
     }
     const best = [...count.entries()].sort((a, b) => b[1].n - a[1].n)[0];
     if (!best) return null;
-    const [file, { rest }] = best;
+    const [file, { rest, n, dotSlash, slash }] = best;
     const same = rest ? path.join(folder, rest) : folder;
     const target = rest && host.readText(same) === null ? folder : same;
-    const entry = relSlash(path.dirname(file), target) + (target === folder ? '/' : '');
-    return { file, entry };
+    const relative = relSlash(path.dirname(file), target);
+    const prefix = dotSlash * 2 > n && !relative.startsWith('.') ? './' : '';
+    const suffix = target === folder && slash * 2 > n ? '/' : '';
+    return { file, entry: `${prefix}${relative}${suffix}` };
   };
   const outUnits: OrphanUnit[] = [];
   for (const u of units.values()) {

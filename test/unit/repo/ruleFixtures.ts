@@ -1398,7 +1398,7 @@ const intent: RuleFixture[] = [
           code: 'not-applied',
           file: 'apps/kustomization.yaml',
           line: 3,
-          says: 'add "api/" to the resources of apps/kustomization.yaml',
+          says: 'add "./api" to the resources of apps/kustomization.yaml',
         },
       ],
     },

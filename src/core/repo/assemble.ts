@@ -37,13 +37,24 @@ export interface Assembled {
  * entry only when these agree (an overlay that patches spec.path gives the document two builds).
  */
 function buildSignature(n: FluxNode): string {
-  return JSON.stringify([
+  // A node that was not built again keeps its objects array, spec and path: its signature too.
+  const memo = signatures.get(n.objects);
+  if (memo && memo.spec === n.spec && memo.resolvedPath === n.resolvedPath && memo.external === n.external)
+    return memo.signature;
+  const signature = JSON.stringify([
     n.spec,
     n.resolvedPath,
     n.external,
     n.objects.map((o) => [o.file, o.docIndex, identityOf(o.value)]),
   ]);
+  signatures.set(n.objects, { spec: n.spec, resolvedPath: n.resolvedPath, external: n.external, signature });
+  return signature;
 }
+
+const signatures = new WeakMap<
+  Rendered[],
+  { spec: Obj; resolvedPath: string; external: boolean; signature: string }
+>();
 
 function sopsState(o: Obj): ManifestObject['sops'] {
   if (isSopsEncrypted(o)) return 'encrypted';

@@ -50,12 +50,25 @@ export interface YamlResult {
  */
 type Lines = (string | number)[];
 
-const LINES = new WeakMap<object, Lines>();
+/**
+ * Where a container keeps its lines: a non-enumerable symbol property, which keys, JSON, spread
+ * copies, structured clones and deep equality all ignore, as they would a WeakMap entry; but one
+ * WeakMap entry per container costs the garbage collector more than the whole parse of a small file.
+ */
+const LINES = Symbol('lines');
+
+interface WithLines {
+  [LINES]?: Lines;
+}
+
+function attachLines(container: object, lines: Lines): void {
+  Object.defineProperty(container, LINES, { value: lines });
+}
 
 /** Line of a map key or sequence item inside a parsed value, when known. */
 export function lineOf(container: unknown, key: string | number): number | undefined {
   if (container === null || typeof container !== 'object') return undefined;
-  const lines = LINES.get(container);
+  const lines = (container as WithLines)[LINES];
   if (!lines) return undefined;
   for (let i = lines.length - 2; i >= 0; i -= 2) if (lines[i] === key) return lines[i + 1] as number;
   return undefined;
@@ -63,7 +76,7 @@ export function lineOf(container: unknown, key: string | number): number | undef
 
 /** Every line recorded for a container's keys or items, as [key, line, key, line...], if any. */
 export function linesOf(container: object): ReadonlyArray<string | number> | undefined {
-  return LINES.get(container);
+  return (container as WithLines)[LINES];
 }
 
 // Lines are only looked up near the top of a document (spec.path, resources, dependsOn, chart
@@ -71,10 +84,10 @@ export function linesOf(container: object): ReadonlyArray<string | number> | und
 const LINE_DEPTH = 4;
 
 function setLine(container: object, key: string | number, line: number): void {
-  let lines = LINES.get(container);
+  let lines = (container as WithLines)[LINES];
   if (!lines) {
     lines = [];
-    LINES.set(container, lines);
+    attachLines(container, lines);
   }
   lines.push(key, line);
 }
@@ -437,7 +450,7 @@ class FastScanner {
     let lines = null;
     if (depth <= LINE_DEPTH) {
       lines = [] as Lines;
-      LINES.set(obj, lines);
+      attachLines(obj, lines);
     }
     let all = null;
     if (anchored) {

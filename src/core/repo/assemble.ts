@@ -93,8 +93,14 @@ function entryOf(node: FluxNode, o: Rendered): string {
 
 function entriesOf(node: FluxNode, isDir: (p: string) => boolean): KustomizationEntry[] {
   const byTop = new Map<string, string[]>();
+  // The objects of one folder come one after the other: its entry is worked out once.
+  let lastTop: string | null = null;
+  let t = '';
   for (const o of node.objects) {
-    const t = entryOf(node, o);
+    if (o.top !== lastTop) {
+      lastTop = o.top;
+      t = entryOf(node, o);
+    }
     let l = byTop.get(t);
     if (!l) byTop.set(t, (l = []));
     if (!l.includes(o.file)) l.push(o.file);

@@ -205,8 +205,10 @@ export class FsCache {
         symlinkedDirs: new Set(),
         problems: [],
       };
+      // path.join(dir, name) for names without separators, as readdir gives them, joined once.
+      const prefix = path.join(dir, '_').slice(0, -1);
       for (const e of entries) {
-        const full = path.join(dir, e.name);
+        const full = prefix + e.name;
         let isDir = e.isDirectory();
         let isFile = e.isFile();
         if (e.isSymbolicLink()) {
@@ -250,8 +252,8 @@ export class FsCache {
       listing.dirs.sort();
       listing.fileSet = new Set(listing.files);
       listing.dirSet = new Set(listing.dirs);
-      listing.filePaths = listing.files.map((n) => path.join(dir, n));
-      listing.dirPaths = listing.dirs.map((n) => path.join(dir, n));
+      listing.filePaths = listing.files.map((n) => prefix + n);
+      listing.dirPaths = listing.dirs.map((n) => prefix + n);
     } catch {
       listing = null;
     }

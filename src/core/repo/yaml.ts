@@ -130,6 +130,14 @@ interface Frame {
   all: Map<string | number, number> | null;
 }
 
+interface Aliasing {
+  anchors: Map<string, Slot>;
+  /** Lines of every entry of anchored collections and alias copies, whatever their depth. */
+  allLines: Map<object, Map<string | number, number>>;
+  /** Collections made by an alias: the `yaml` package counts them one level deeper. */
+  copies: Set<object>;
+}
+
 interface Slot {
   container: Container;
   key: string | number;
@@ -312,11 +320,8 @@ class FastScanner {
   private lineNo = 0;
   /** Values converted in the current document (the slow path's budget counts the same). */
   private nodes = 0;
-  private anchors = new Map<string, Slot>();
-  /** Lines of every entry of anchored collections and alias copies, whatever their depth. */
-  private allLines = new Map<object, Map<string | number, number>>();
-  /** Collections made by an alias: the `yaml` package counts them one level deeper. */
-  private copies = new Set<object>();
+  /** Anchors of the current document, made at its first anchor (most files have none). */
+  private aliasing: Aliasing | null = null;
   /** Flow collection being read. */
   private fs = '';
   private fi = 0;
@@ -455,7 +460,7 @@ class FastScanner {
     let all = null;
     if (anchored) {
       all = new Map<string | number, number>();
-      this.allLines.set(obj, all);
+      this.aliases().allLines.set(obj, all);
     }
     return { indent, seq, obj, depth, anchored, lines, all };
   }
@@ -470,10 +475,11 @@ class FastScanner {
   ): void {
     if (depth <= LINE_DEPTH) setLine(container, key, line);
     if (anchored) {
-      let m = this.allLines.get(container);
+      const allLines = this.aliases().allLines;
+      let m = allLines.get(container);
       if (!m) {
         m = new Map();
-        this.allLines.set(container, m);
+        allLines.set(container, m);
       }
       m.set(key, line);
     }
@@ -622,11 +628,11 @@ class FastScanner {
     this.root = undefined;
     this.docOpen = false;
     this.nodes = 0;
-    if (this.anchors.size > 0) {
-      this.anchors = new Map();
-      this.allLines = new Map();
-      this.copies = new Set();
-    }
+    this.aliasing = null;
+  }
+
+  private aliases(): Aliasing {
+    return (this.aliasing ??= { anchors: new Map(), allLines: new Map(), copies: new Set() });
   }
 
   /** A content line: `s` is its first character after the indentation, `e` its end. */
@@ -733,7 +739,7 @@ class FastScanner {
     if (q === 42 /* * */) {
       const m = ALIAS_KEY_RE.exec(text.slice(s, e));
       if (!m) throw BAIL;
-      const a = this.anchors.get(m[1]);
+      const a = this.aliasing?.anchors.get(m[1]);
       if (!a) throw BAIL;
       const v = a.container[a.key as never] as unknown;
       if (v === null || typeof v === 'object') throw BAIL;
@@ -785,7 +791,7 @@ class FastScanner {
       const m = ANCHOR_RE.exec(text.slice(r, e));
       if (!m) throw BAIL;
       const slot = this.curSlot();
-      this.anchors.set(m[1], slot);
+      this.aliases().anchors.set(m[1], slot);
       r += m[0].length;
       if (r >= e || text.charCodeAt(r) === 35) {
         this.curContainer[this.curKey as never] = null as never;
@@ -877,7 +883,7 @@ class FastScanner {
 
   /** The value of `*name`: a copy of the anchored value, as the slow path makes. */
   private resolve(name: string, depth: number): unknown {
-    const a = this.anchors.get(name);
+    const a = this.aliasing?.anchors.get(name);
     if (!a) throw BAIL;
     const v = a.container[a.key as never] as unknown;
     this.nodes += 2;
@@ -885,21 +891,22 @@ class FastScanner {
     // An alias inside its own anchor: a cycle.
     for (const f of this.stack) if (f.obj === v) throw BAIL;
     const copy = this.copy(v as Container, depth);
-    this.copies.add(copy);
+    this.aliases().copies.add(copy);
     return copy;
   }
 
   private copy(v: Container, depth: number): Container {
     if (++this.nodes > FAST_NODE_LIMIT || depth > FAST_DEPTH_LIMIT) throw BAIL;
-    const lines = this.allLines.get(v);
+    const { allLines, copies } = this.aliases();
+    const lines = allLines.get(v);
     const one = (child: unknown): unknown => {
       if (child === null || typeof child !== 'object') {
         this.nodes++;
         return child;
       }
-      const made = this.copies.has(child);
+      const made = copies.has(child);
       const c = this.copy(child as Container, depth + (made ? 2 : 1));
-      if (made) this.copies.add(c);
+      if (made) copies.add(c);
       return c;
     };
     if (Array.isArray(v)) {

@@ -171,6 +171,8 @@ const INT_RE = /^[-+]?[0-9]+$/;
 const SPECIAL_NUMBER_RE = /^(?:0x|0o|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN))/;
 /** `&name ` before a value; names are kept to a conservative character set. */
 const ANCHOR_RE = /^&([\w.-]+)(?: +|$)/;
+/** `!name ` before a scalar: a local tag (not `!!str`, not `!<verbatim>`), then its value. */
+const TAG_RE = /^![\w.-]+ +(?=[^ ])/;
 /** `*name` as a whole value, with an optional comment. */
 const ALIAS_RE = /^\*([\w.-]+)(?: +#.*| *)$/;
 /** `*name :` as a map key (a space is needed: `:` may be part of an alias name). */
@@ -803,6 +805,17 @@ class FastScanner {
       anchored = true;
       hadAnchor = true;
     }
+    // A local tag on a scalar (`api_key: !env_var SONARR_API_KEY`, as recyclarr reads): the
+    // `yaml` package does not know it and keeps the scalar's text as a string.
+    let tagged = false;
+    if (c === 33 /* ! */) {
+      const m = TAG_RE.exec(text.slice(r, e));
+      if (!m || hadAnchor) throw BAIL;
+      r += m[0].length;
+      c = text.charCodeAt(r);
+      if (c === 35 /* # */ || c === 42 || c === 124 || c === 62 || c === 91 || c === 123) throw BAIL;
+      tagged = true;
+    }
     let v: unknown;
     if (c === 42 /* * */) {
       const m = ALIAS_RE.exec(text.slice(r, e));
@@ -867,7 +880,7 @@ class FastScanner {
         if (text.charCodeAt(k + 1) === 32) throw BAIL;
       }
       if (this.tabs !== null && this.tabs.next(r) < pe) throw BAIL;
-      v = scalarOf(text.slice(r, pe));
+      v = tagged ? text.slice(r, pe) : scalarOf(text.slice(r, pe));
       if (!comment) {
         this.plainOn = true;
         this.plainMulti = false;

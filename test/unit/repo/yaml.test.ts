@@ -244,10 +244,29 @@ test('multi-line quoted strings, block scalar indicators, flow items and comment
   }
 });
 
+test('local tags on scalars take the fast path: the yaml package keeps their text as a string', () => {
+  const cases: [string, unknown][] = [
+    ['api_key: !env_var SONARR_API_KEY\n', { api_key: 'SONARR_API_KEY' }],
+    ['- !x 1\n- !x ~\n- !x null\n- !x true\n- !x -1.5e3\n', ['1', '~', 'null', 'true', '-1.5e3']],
+    ["a: !x \"q\\tz\" # c\nb: !x.y-z_w 'it''s'\n", { a: 'q\tz', b: "it's" }],
+    ['a: !x  two words  # c\nb: !x one\n  continued\n', { a: 'two words', b: 'one continued' }],
+  ];
+  for (const [text, want] of cases) {
+    const r = agrees(text, JSON.stringify(text));
+    assert.equal(r.fast, true, text);
+    assert.deepEqual(r.docs[0].value, want, text);
+  }
+});
+
 test('tags, complex keys and multi-line flow collections fall back to the yaml package', () => {
   for (const text of [
     'a: !!str 1\n',
-    'a: !env_var X\n',
+    'a: !x\n  b: 1\n',
+    'a: !x # tagged nothing\n',
+    'a: !x [1]\n',
+    'a: !x |\n  text\n',
+    'a: &y !x v\n',
+    '- !x k: v\n',
     '? complex\n: key\n',
     'a: [\n  1]\n',
     'a:\n  "on the next line"\n',
@@ -352,6 +371,8 @@ test('mutated manifests: never throws, and the fast path only accepts what the y
     '\\',
     '2',
     '+',
+    '!x ',
+    '!!',
   ];
   let fastChecked = 0;
   for (let i = 0; i < Number(process.env.FUZZ ?? 1500); i++) {

@@ -327,6 +327,11 @@ class FastScanner {
   /** Flow collection being read. */
   private fs = '';
   private fi = 0;
+  /** Where each source line of a multi-line flow collection starts in `fs` (null on one line). */
+  private flowStarts: number[] | null = null;
+  /** Offset and number of the line after a multi-line flow collection, once read (-1 otherwise). */
+  private resumeAt = -1;
+  private resumeLine = 0;
 
   constructor(text: string) {
     // The `yaml` package reads a byte order mark as content in some places.
@@ -397,6 +402,12 @@ class FastScanner {
         if (ch === 37 /* % */) throw BAIL;
       }
       this.content(i - start, i, end);
+      if (this.resumeAt >= 0) {
+        // A flow collection went on over the next lines: they are read.
+        pos = this.resumeAt;
+        this.lineNo = this.resumeLine;
+        this.resumeAt = -1;
+      }
     }
     if (this.quoted) throw BAIL;
     if (this.plainOn) this.endPlain();
@@ -657,6 +668,19 @@ class FastScanner {
       const anchored = p.anchored || this.pendingAnchor;
       this.pending = null;
       this.pendingAnchor = false;
+      const c = text.charCodeAt(s);
+      if (
+        indent > p.indent &&
+        (c === 91 /* [ */ ||
+          c === 123 /* { */ ||
+          ((c === 34 || c === 39) /* quotes */ && this.keyEnd(s, e) < 0))
+      ) {
+        // A flow collection or a quoted scalar on the line after its key (as Prettier writes long ones).
+        this.setCur(p.container, p.key, p.indent, p.mapKey, p.depth, anchored);
+        if (!p.mapKey) this.mark(p.container, p.key, this.lineNo, p.depth, p.anchored);
+        this.value(s, e);
+        return;
+      }
       if (indent > p.indent || (indent === p.indent && dash && p.mapKey)) {
         if (p.depth >= FAST_DEPTH_LIMIT) throw BAIL;
         const obj = dash ? [] : {};
@@ -838,10 +862,15 @@ class FastScanner {
       this.curContainer[this.curKey as never] = null as never;
       return;
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
-      this.fs = text.slice(r, e);
-      this.fi = 0;
-      v = this.flowValue(this.curDepth + 1, anchored);
-      trailer(this.fs.slice(this.fi));
+      const close = this.flowEnd(r);
+      if (close <= e) {
+        this.fs = text.slice(r, e);
+        this.fi = 0;
+        v = this.flowValue(this.curDepth + 1, anchored);
+        trailer(this.fs.slice(this.fi));
+      } else {
+        v = this.multiLineFlow(r, close, anchored);
+      }
     } else if (c === 34 /* " */) {
       const close = findDoubleQuoteEnd(text, r + 1, e);
       if (close < 0) {
@@ -940,6 +969,72 @@ class FastScanner {
     return out;
   }
 
+  /** Offset just after the bracket that closes the flow collection opening at `r`. */
+  private flowEnd(r: number): number {
+    const text = this.text;
+    let depth = 0;
+    for (let i = r; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 91 || ch === 123) depth++;
+      else if (ch === 93 || ch === 125) {
+        if (--depth === 0) return i + 1;
+      } else if (ch === 34 || ch === 39) {
+        // A quote inside a plain scalar makes flowValue give up anyway.
+        i = ch === 34 ? findDoubleQuoteEnd(text, i + 1) : findSingleQuoteEnd(text, i + 1);
+        if (i < 0) throw BAIL;
+      }
+    }
+    throw BAIL;
+  }
+
+  /**
+   * A flow collection over several lines, from `r` to `close`: its lines, indented more than its
+   * key or dash, joined by one space (what folding makes of a line break inside a scalar, and
+   * white space between items). Blank lines, comments, escapes and tabs are left to the `yaml`
+   * package.
+   */
+  private multiLineFlow(r: number, close: number, anchored: boolean): unknown {
+    const text = this.text;
+    const span = text.slice(r, close);
+    if (this.crs !== null || /[#\\\t]/.test(span)) throw BAIL;
+    const parts = span.split('\n');
+    const starts: number[] = [];
+    let joined = '';
+    for (let k = 0; k < parts.length; k++) {
+      let part = parts[k];
+      if (k > 0) {
+        let indent = 0;
+        while (part.charCodeAt(indent) === 32) indent++;
+        if (indent === part.length || indent <= this.curIndent) throw BAIL;
+        part = part.slice(indent);
+        joined += ' ';
+      }
+      starts.push(joined.length);
+      joined += k < parts.length - 1 ? trimSpacesEnd(part) : part;
+    }
+    let lineEnd = text.indexOf('\n', close);
+    if (lineEnd < 0) lineEnd = text.length;
+    trailer(text.slice(close, lineEnd));
+    this.fs = joined;
+    this.fi = 0;
+    this.flowStarts = starts;
+    const v = this.flowValue(this.curDepth + 1, anchored);
+    this.flowStarts = null;
+    if (this.fi !== joined.length) throw BAIL;
+    this.resumeAt = lineEnd + 1;
+    this.resumeLine = this.lineNo + parts.length - 1;
+    return v;
+  }
+
+  /** Line of the flow collection's text at `fi`. */
+  private flowLine(fi: number): number {
+    const starts = this.flowStarts;
+    if (starts === null) return this.lineNo;
+    let k = 0;
+    while (k + 1 < starts.length && starts[k + 1] <= fi) k++;
+    return this.lineNo + k;
+  }
+
   private flowWs(): void {
     while (this.fs.charCodeAt(this.fi) === 32) this.fi++;
   }
@@ -965,17 +1060,21 @@ class FastScanner {
         if (seq) {
           const arr = out as unknown[];
           const idx = arr.length;
+          this.flowWs();
+          const at = this.fi;
           arr.push(this.flowValue(depth + 1, anchored));
-          this.mark(arr, idx, this.lineNo, depth, anchored);
+          this.mark(arr, idx, this.flowLine(at), depth, anchored);
         } else {
           const obj = out as Record<string, unknown>;
+          this.flowWs();
+          const at = this.fi;
           const k = this.flowValue(depth + 1, anchored);
           if (typeof k !== 'string' || k === '__proto__' || hasOwn.call(obj, k)) throw BAIL;
           this.flowWs();
           if (s[this.fi] !== ':') throw BAIL;
           this.fi++;
           obj[k] = this.flowValue(depth + 1, anchored);
-          this.mark(obj, k, this.lineNo, depth, anchored);
+          this.mark(obj, k, this.flowLine(at), depth, anchored);
         }
         this.flowWs();
         const d = s[this.fi++];

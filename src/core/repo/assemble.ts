@@ -37,13 +37,24 @@ export interface Assembled {
  * entry only when these agree (an overlay that patches spec.path gives the document two builds).
  */
 function buildSignature(n: FluxNode): string {
-  return JSON.stringify([
+  // A node that was not built again keeps its objects array, spec and path: its signature too.
+  const memo = signatures.get(n.objects);
+  if (memo && memo.spec === n.spec && memo.resolvedPath === n.resolvedPath && memo.external === n.external)
+    return memo.signature;
+  const signature = JSON.stringify([
     n.spec,
     n.resolvedPath,
     n.external,
     n.objects.map((o) => [o.file, o.docIndex, identityOf(o.value)]),
   ]);
+  signatures.set(n.objects, { spec: n.spec, resolvedPath: n.resolvedPath, external: n.external, signature });
+  return signature;
 }
+
+const signatures = new WeakMap<
+  Rendered[],
+  { spec: Obj; resolvedPath: string; external: boolean; signature: string }
+>();
 
 function sopsState(o: Obj): ManifestObject['sops'] {
   if (isSopsEncrypted(o)) return 'encrypted';
@@ -82,8 +93,14 @@ function entryOf(node: FluxNode, o: Rendered): string {
 
 function entriesOf(node: FluxNode, isDir: (p: string) => boolean): KustomizationEntry[] {
   const byTop = new Map<string, string[]>();
+  // The objects of one folder come one after the other: its entry is worked out once.
+  let lastTop: string | null = null;
+  let t = '';
   for (const o of node.objects) {
-    const t = entryOf(node, o);
+    if (o.top !== lastTop) {
+      lastTop = o.top;
+      t = entryOf(node, o);
+    }
     let l = byTop.get(t);
     if (!l) byTop.set(t, (l = []));
     if (!l.includes(o.file)) l.push(o.file);

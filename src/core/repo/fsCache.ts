@@ -24,6 +24,8 @@ export interface Listing {
 
 export interface FileState {
   parsed: ParsedFile | null;
+  /** The text as read (a byte order mark included), when it was parsed. */
+  text: string | null;
   /** Why the file was not parsed (too large, binary, unreadable). */
   skipped: Problem | null;
 }
@@ -34,6 +36,9 @@ interface IgnoreScope {
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+/** Most manifests are a few KB: those below this size are read with one read call. */
+const SCRATCH_SIZE = 64 * 1024;
 
 /** Path of `p` relative to `base` with forward slashes. */
 export function relSlash(base: string, p: string): string {
@@ -55,6 +60,8 @@ export class FsCache {
   private kinds = new Map<string, 'file' | 'dir' | null>();
   /** Folders where .sourceignore lookup starts (repository roots). */
   private tops: string[] = [];
+  /** Reused by every read of a small file (see load). */
+  private scratch: Buffer | null = null;
 
   constructor(private readonly maxFileSize = DEFAULT_MAX_FILE_SIZE) {}
 
@@ -198,8 +205,10 @@ export class FsCache {
         symlinkedDirs: new Set(),
         problems: [],
       };
+      // path.join(dir, name) for names without separators, as readdir gives them, joined once.
+      const prefix = path.join(dir, '_').slice(0, -1);
       for (const e of entries) {
-        const full = path.join(dir, e.name);
+        const full = prefix + e.name;
         let isDir = e.isDirectory();
         let isFile = e.isFile();
         if (e.isSymbolicLink()) {
@@ -243,8 +252,8 @@ export class FsCache {
       listing.dirs.sort();
       listing.fileSet = new Set(listing.files);
       listing.dirSet = new Set(listing.dirs);
-      listing.filePaths = listing.files.map((n) => path.join(dir, n));
-      listing.dirPaths = listing.dirs.map((n) => path.join(dir, n));
+      listing.filePaths = listing.files.map((n) => prefix + n);
+      listing.dirPaths = listing.dirs.map((n) => prefix + n);
     } catch {
       listing = null;
     }
@@ -294,28 +303,40 @@ export class FsCache {
   private load(p: string): FileState {
     const skip = (code: string, message: string): FileState => ({
       parsed: null,
+      text: null,
       skipped: { file: p, line: 1, severity: 'warning', code, message },
     });
     let buf: Buffer;
     let fd = -1;
     try {
-      // One open + fstat + read: a separate stat() would look the path up twice.
       fd = fs.openSync(p, 'r');
-      const st = fs.fstatSync(fd);
-      if (!st.isFile()) return skip('unreadable-file', `${path.basename(p)} is not a regular file.`);
-      if (st.size > this.maxFileSize) {
-        const mb = (st.size / 1024 / 1024).toFixed(1);
-        const limit = (this.maxFileSize / 1024 / 1024).toFixed(0);
-        return skip('file-too-large', `${path.basename(p)} is ${mb} MB (limit ${limit} MB); skipped.`);
+      // A file its folder's listing shows as regular is read at once into a shared buffer, and
+      // a read that does not fill it is the whole file: open, read, close. Others (large files,
+      // paths no listing vouches for) are stat'ed first.
+      let n = -1;
+      if (this.listedAsFile(p)) {
+        const scratch = (this.scratch ??= Buffer.allocUnsafe(SCRATCH_SIZE));
+        n = fs.readSync(fd, scratch, 0, SCRATCH_SIZE, 0);
       }
-      buf = Buffer.allocUnsafe(st.size);
-      let off = 0;
-      while (off < st.size) {
-        const n = fs.readSync(fd, buf, off, st.size - off, off);
-        if (n === 0) break;
-        off += n;
+      if (n >= 0 && n < SCRATCH_SIZE && n <= this.maxFileSize) {
+        buf = this.scratch!.subarray(0, n);
+      } else {
+        const st = fs.fstatSync(fd);
+        if (!st.isFile()) return skip('unreadable-file', `${path.basename(p)} is not a regular file.`);
+        if (st.size > this.maxFileSize) {
+          const mb = (st.size / 1024 / 1024).toFixed(1);
+          const limit = (this.maxFileSize / 1024 / 1024).toFixed(0);
+          return skip('file-too-large', `${path.basename(p)} is ${mb} MB (limit ${limit} MB); skipped.`);
+        }
+        buf = Buffer.allocUnsafe(st.size);
+        let off = 0;
+        while (off < st.size) {
+          const r = fs.readSync(fd, buf, off, st.size - off, off);
+          if (r === 0) break;
+          off += r;
+        }
+        buf = buf.subarray(0, off);
       }
-      buf = buf.subarray(0, off);
     } catch (e) {
       return skip('unreadable-file', `${path.basename(p)} cannot be read: ${(e as Error).message}`);
     } finally {
@@ -325,8 +346,14 @@ export class FsCache {
     if (buf.subarray(0, 8192).includes(0)) {
       return skip('binary-file', `${path.basename(p)} looks binary; skipped.`);
     }
-    let text = buf.toString('utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { parsed: summarizeFile(p, text, path.basename(p)), skipped: null };
+    const text = buf.toString('utf8');
+    const content = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return { parsed: summarizeFile(p, content, path.basename(p)), text, skipped: null };
+  }
+
+  /** Whether the cached listing of the file's folder shows it as a regular file (or a link to one). */
+  private listedAsFile(p: string): boolean {
+    const l = this.listings.get(path.dirname(p));
+    return !!l && l.fileSet.has(path.basename(p));
   }
 }

@@ -296,11 +296,15 @@ export class RepoIndex {
     if (text === undefined) {
       text = null;
       if (this.cache.kind(file) === 'file') {
-        try {
-          text = fs.readFileSync(file, 'utf8');
-        } catch {
-          text = null;
-        }
+        // Kustomization files and patches were read and parsed already.
+        const loaded = this.cache.cached(file)?.text;
+        if (loaded != null) text = loaded;
+        else
+          try {
+            text = fs.readFileSync(file, 'utf8');
+          } catch {
+            text = null;
+          }
       }
       this.texts.set(file, text);
     }

@@ -151,18 +151,25 @@ export function findOrphans(
     if (!c) commentCache.set(kfile, (c = commentedEntries(host.readText(kfile) ?? '', path.dirname(kfile))));
     return c;
   };
-  const usedKustomizations = [...used].filter((f) => KUSTOMIZATION_FILES.includes(path.basename(f)));
+  let usedKustomizationFiles: string[] | null = null;
+  const usedKustomizations = (): string[] =>
+    (usedKustomizationFiles ??= [...used].filter((f) => KUSTOMIZATION_FILES.includes(path.basename(f))));
   // Every `resources` entry of the kustomization files builds read, resolved; commented-out
-  // entries too: they show how the author lists such folders.
-  const listed: { file: string; target: string; entry?: string }[] = [];
-  for (const kf of usedKustomizations) {
-    const resources = host.kustomizeValue(kf)?.resources;
-    for (const r of Array.isArray(resources) ? resources : []) {
-      if (typeof r === 'string' && !r.includes('://'))
-        listed.push({ file: kf, target: path.resolve(path.dirname(kf), r), entry: r });
+  // entries too: they show how the author lists such folders. Only orphan folders need them.
+  let listedEntries: { file: string; target: string; entry?: string }[] | null = null;
+  const listed = (): { file: string; target: string; entry?: string }[] => {
+    if (listedEntries) return listedEntries;
+    listedEntries = [];
+    for (const kf of usedKustomizations()) {
+      const resources = host.kustomizeValue(kf)?.resources;
+      for (const r of Array.isArray(resources) ? resources : []) {
+        if (typeof r === 'string' && !r.includes('://'))
+          listedEntries.push({ file: kf, target: path.resolve(path.dirname(kf), r), entry: r });
+      }
+      for (const target of commentedIn(kf)) listedEntries.push({ file: kf, target });
     }
-    for (const target of commentedIn(kf)) listed.push({ file: kf, target });
-  }
+    return listedEntries;
+  };
   /**
    * Where the folder's applied siblings are listed (often an overlay listing
    * `../../base/<ns>/<app>/ks.yaml` for each app), and the entry that would list it the same way.
@@ -170,7 +177,7 @@ export function findOrphans(
   const siblingListing = (folder: string): { file: string; entry: string } | null => {
     const parent = path.dirname(folder);
     const count = new Map<string, { n: number; rest: string; dotSlash: number; slash: number }>();
-    for (const l of listed) {
+    for (const l of listed()) {
       if (!isWithin(parent, l.target) || l.target === parent || isWithin(folder, l.target)) continue;
       // A sibling's own kustomization listing its own files says nothing about the siblings.
       const listedFrom = path.dirname(l.file);
@@ -213,7 +220,7 @@ export function findOrphans(
     // `# - ../../base/ns/app/ks.yaml`), or in one on the way up: disabled on purpose.
     const mentions = (kf: string): boolean =>
       commentedIn(kf).some((e) => isWithin(e, u.path) || isWithin(u.path, e));
-    let disabled: string | null = usedKustomizations.find(mentions) ?? null;
+    let disabled: string | null = usedKustomizations().find(mentions) ?? null;
     for (let dir = path.dirname(u.path); isWithin(gitRoot, dir) && !disabled; dir = path.dirname(dir)) {
       const kf = host.kustomizationFile(dir);
       if (kf) {

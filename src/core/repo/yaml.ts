@@ -50,12 +50,25 @@ export interface YamlResult {
  */
 type Lines = (string | number)[];
 
-const LINES = new WeakMap<object, Lines>();
+/**
+ * Where a container keeps its lines: a non-enumerable symbol property, which keys, JSON, spread
+ * copies, structured clones and deep equality all ignore, as they would a WeakMap entry; but one
+ * WeakMap entry per container costs the garbage collector more than the whole parse of a small file.
+ */
+const LINES = Symbol('lines');
+
+interface WithLines {
+  [LINES]?: Lines;
+}
+
+function attachLines(container: object, lines: Lines): void {
+  Object.defineProperty(container, LINES, { value: lines });
+}
 
 /** Line of a map key or sequence item inside a parsed value, when known. */
 export function lineOf(container: unknown, key: string | number): number | undefined {
   if (container === null || typeof container !== 'object') return undefined;
-  const lines = LINES.get(container);
+  const lines = (container as WithLines)[LINES];
   if (!lines) return undefined;
   for (let i = lines.length - 2; i >= 0; i -= 2) if (lines[i] === key) return lines[i + 1] as number;
   return undefined;
@@ -63,7 +76,7 @@ export function lineOf(container: unknown, key: string | number): number | undef
 
 /** Every line recorded for a container's keys or items, as [key, line, key, line...], if any. */
 export function linesOf(container: object): ReadonlyArray<string | number> | undefined {
-  return LINES.get(container);
+  return (container as WithLines)[LINES];
 }
 
 // Lines are only looked up near the top of a document (spec.path, resources, dependsOn, chart
@@ -71,10 +84,10 @@ export function linesOf(container: object): ReadonlyArray<string | number> | und
 const LINE_DEPTH = 4;
 
 function setLine(container: object, key: string | number, line: number): void {
-  let lines = LINES.get(container);
+  let lines = (container as WithLines)[LINES];
   if (!lines) {
     lines = [];
-    LINES.set(container, lines);
+    attachLines(container, lines);
   }
   lines.push(key, line);
 }
@@ -117,6 +130,14 @@ interface Frame {
   all: Map<string | number, number> | null;
 }
 
+interface Aliasing {
+  anchors: Map<string, Slot>;
+  /** Lines of every entry of anchored collections and alias copies, whatever their depth. */
+  allLines: Map<object, Map<string | number, number>>;
+  /** Collections made by an alias: the `yaml` package counts them one level deeper. */
+  copies: Set<object>;
+}
+
 interface Slot {
   container: Container;
   key: string | number;
@@ -150,6 +171,8 @@ const INT_RE = /^[-+]?[0-9]+$/;
 const SPECIAL_NUMBER_RE = /^(?:0x|0o|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN))/;
 /** `&name ` before a value; names are kept to a conservative character set. */
 const ANCHOR_RE = /^&([\w.-]+)(?: +|$)/;
+/** `!name ` before a scalar: a local tag (not `!!str`, not `!<verbatim>`), then its value. */
+const TAG_RE = /^![\w.-]+ +(?=[^ ])/;
 /** `*name` as a whole value, with an optional comment. */
 const ALIAS_RE = /^\*([\w.-]+)(?: +#.*| *)$/;
 /** `*name :` as a map key (a space is needed: `:` may be part of an alias name). */
@@ -299,14 +322,16 @@ class FastScanner {
   private lineNo = 0;
   /** Values converted in the current document (the slow path's budget counts the same). */
   private nodes = 0;
-  private anchors = new Map<string, Slot>();
-  /** Lines of every entry of anchored collections and alias copies, whatever their depth. */
-  private allLines = new Map<object, Map<string | number, number>>();
-  /** Collections made by an alias: the `yaml` package counts them one level deeper. */
-  private copies = new Set<object>();
+  /** Anchors of the current document, made at its first anchor (most files have none). */
+  private aliasing: Aliasing | null = null;
   /** Flow collection being read. */
   private fs = '';
   private fi = 0;
+  /** Where each source line of a multi-line flow collection starts in `fs` (null on one line). */
+  private flowStarts: number[] | null = null;
+  /** Offset and number of the line after a multi-line flow collection, once read (-1 otherwise). */
+  private resumeAt = -1;
+  private resumeLine = 0;
 
   constructor(text: string) {
     // The `yaml` package reads a byte order mark as content in some places.
@@ -377,6 +402,12 @@ class FastScanner {
         if (ch === 37 /* % */) throw BAIL;
       }
       this.content(i - start, i, end);
+      if (this.resumeAt >= 0) {
+        // A flow collection went on over the next lines: they are read.
+        pos = this.resumeAt;
+        this.lineNo = this.resumeLine;
+        this.resumeAt = -1;
+      }
     }
     if (this.quoted) throw BAIL;
     if (this.plainOn) this.endPlain();
@@ -437,12 +468,12 @@ class FastScanner {
     let lines = null;
     if (depth <= LINE_DEPTH) {
       lines = [] as Lines;
-      LINES.set(obj, lines);
+      attachLines(obj, lines);
     }
     let all = null;
     if (anchored) {
       all = new Map<string | number, number>();
-      this.allLines.set(obj, all);
+      this.aliases().allLines.set(obj, all);
     }
     return { indent, seq, obj, depth, anchored, lines, all };
   }
@@ -457,10 +488,11 @@ class FastScanner {
   ): void {
     if (depth <= LINE_DEPTH) setLine(container, key, line);
     if (anchored) {
-      let m = this.allLines.get(container);
+      const allLines = this.aliases().allLines;
+      let m = allLines.get(container);
       if (!m) {
         m = new Map();
-        this.allLines.set(container, m);
+        allLines.set(container, m);
       }
       m.set(key, line);
     }
@@ -609,11 +641,11 @@ class FastScanner {
     this.root = undefined;
     this.docOpen = false;
     this.nodes = 0;
-    if (this.anchors.size > 0) {
-      this.anchors = new Map();
-      this.allLines = new Map();
-      this.copies = new Set();
-    }
+    this.aliasing = null;
+  }
+
+  private aliases(): Aliasing {
+    return (this.aliasing ??= { anchors: new Map(), allLines: new Map(), copies: new Set() });
   }
 
   /** A content line: `s` is its first character after the indentation, `e` its end. */
@@ -636,6 +668,19 @@ class FastScanner {
       const anchored = p.anchored || this.pendingAnchor;
       this.pending = null;
       this.pendingAnchor = false;
+      const c = text.charCodeAt(s);
+      if (
+        indent > p.indent &&
+        (c === 91 /* [ */ ||
+          c === 123 /* { */ ||
+          ((c === 34 || c === 39) /* quotes */ && this.keyEnd(s, e) < 0))
+      ) {
+        // A flow collection or a quoted scalar on the line after its key (as Prettier writes long ones).
+        this.setCur(p.container, p.key, p.indent, p.mapKey, p.depth, anchored);
+        if (!p.mapKey) this.mark(p.container, p.key, this.lineNo, p.depth, p.anchored);
+        this.value(s, e);
+        return;
+      }
       if (indent > p.indent || (indent === p.indent && dash && p.mapKey)) {
         if (p.depth >= FAST_DEPTH_LIMIT) throw BAIL;
         const obj = dash ? [] : {};
@@ -720,7 +765,7 @@ class FastScanner {
     if (q === 42 /* * */) {
       const m = ALIAS_KEY_RE.exec(text.slice(s, e));
       if (!m) throw BAIL;
-      const a = this.anchors.get(m[1]);
+      const a = this.aliasing?.anchors.get(m[1]);
       if (!a) throw BAIL;
       const v = a.container[a.key as never] as unknown;
       if (v === null || typeof v === 'object') throw BAIL;
@@ -772,7 +817,7 @@ class FastScanner {
       const m = ANCHOR_RE.exec(text.slice(r, e));
       if (!m) throw BAIL;
       const slot = this.curSlot();
-      this.anchors.set(m[1], slot);
+      this.aliases().anchors.set(m[1], slot);
       r += m[0].length;
       if (r >= e || text.charCodeAt(r) === 35) {
         this.curContainer[this.curKey as never] = null as never;
@@ -783,6 +828,17 @@ class FastScanner {
       c = text.charCodeAt(r);
       anchored = true;
       hadAnchor = true;
+    }
+    // A local tag on a scalar (`api_key: !env_var SONARR_API_KEY`, as recyclarr reads): the
+    // `yaml` package does not know it and keeps the scalar's text as a string.
+    let tagged = false;
+    if (c === 33 /* ! */) {
+      const m = TAG_RE.exec(text.slice(r, e));
+      if (!m || hadAnchor) throw BAIL;
+      r += m[0].length;
+      c = text.charCodeAt(r);
+      if (c === 35 /* # */ || c === 42 || c === 124 || c === 62 || c === 91 || c === 123) throw BAIL;
+      tagged = true;
     }
     let v: unknown;
     if (c === 42 /* * */) {
@@ -806,10 +862,15 @@ class FastScanner {
       this.curContainer[this.curKey as never] = null as never;
       return;
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
-      this.fs = text.slice(r, e);
-      this.fi = 0;
-      v = this.flowValue(this.curDepth + 1, anchored);
-      trailer(this.fs.slice(this.fi));
+      const close = this.flowEnd(r);
+      if (close <= e) {
+        this.fs = text.slice(r, e);
+        this.fi = 0;
+        v = this.flowValue(this.curDepth + 1, anchored);
+        trailer(this.fs.slice(this.fi));
+      } else {
+        v = this.multiLineFlow(r, close, anchored);
+      }
     } else if (c === 34 /* " */) {
       const close = findDoubleQuoteEnd(text, r + 1, e);
       if (close < 0) {
@@ -848,7 +909,7 @@ class FastScanner {
         if (text.charCodeAt(k + 1) === 32) throw BAIL;
       }
       if (this.tabs !== null && this.tabs.next(r) < pe) throw BAIL;
-      v = scalarOf(text.slice(r, pe));
+      v = tagged ? text.slice(r, pe) : scalarOf(text.slice(r, pe));
       if (!comment) {
         this.plainOn = true;
         this.plainMulti = false;
@@ -864,7 +925,7 @@ class FastScanner {
 
   /** The value of `*name`: a copy of the anchored value, as the slow path makes. */
   private resolve(name: string, depth: number): unknown {
-    const a = this.anchors.get(name);
+    const a = this.aliasing?.anchors.get(name);
     if (!a) throw BAIL;
     const v = a.container[a.key as never] as unknown;
     this.nodes += 2;
@@ -872,21 +933,22 @@ class FastScanner {
     // An alias inside its own anchor: a cycle.
     for (const f of this.stack) if (f.obj === v) throw BAIL;
     const copy = this.copy(v as Container, depth);
-    this.copies.add(copy);
+    this.aliases().copies.add(copy);
     return copy;
   }
 
   private copy(v: Container, depth: number): Container {
     if (++this.nodes > FAST_NODE_LIMIT || depth > FAST_DEPTH_LIMIT) throw BAIL;
-    const lines = this.allLines.get(v);
+    const { allLines, copies } = this.aliases();
+    const lines = allLines.get(v);
     const one = (child: unknown): unknown => {
       if (child === null || typeof child !== 'object') {
         this.nodes++;
         return child;
       }
-      const made = this.copies.has(child);
+      const made = copies.has(child);
       const c = this.copy(child as Container, depth + (made ? 2 : 1));
-      if (made) this.copies.add(c);
+      if (made) copies.add(c);
       return c;
     };
     if (Array.isArray(v)) {
@@ -905,6 +967,72 @@ class FastScanner {
       if (line !== undefined) this.mark(out, k, line, depth, true);
     }
     return out;
+  }
+
+  /** Offset just after the bracket that closes the flow collection opening at `r`. */
+  private flowEnd(r: number): number {
+    const text = this.text;
+    let depth = 0;
+    for (let i = r; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 91 || ch === 123) depth++;
+      else if (ch === 93 || ch === 125) {
+        if (--depth === 0) return i + 1;
+      } else if (ch === 34 || ch === 39) {
+        // A quote inside a plain scalar makes flowValue give up anyway.
+        i = ch === 34 ? findDoubleQuoteEnd(text, i + 1) : findSingleQuoteEnd(text, i + 1);
+        if (i < 0) throw BAIL;
+      }
+    }
+    throw BAIL;
+  }
+
+  /**
+   * A flow collection over several lines, from `r` to `close`: its lines, indented more than its
+   * key or dash, joined by one space (what folding makes of a line break inside a scalar, and
+   * white space between items). Blank lines, comments, escapes and tabs are left to the `yaml`
+   * package.
+   */
+  private multiLineFlow(r: number, close: number, anchored: boolean): unknown {
+    const text = this.text;
+    const span = text.slice(r, close);
+    if (this.crs !== null || /[#\\\t]/.test(span)) throw BAIL;
+    const parts = span.split('\n');
+    const starts: number[] = [];
+    let joined = '';
+    for (let k = 0; k < parts.length; k++) {
+      let part = parts[k];
+      if (k > 0) {
+        let indent = 0;
+        while (part.charCodeAt(indent) === 32) indent++;
+        if (indent === part.length || indent <= this.curIndent) throw BAIL;
+        part = part.slice(indent);
+        joined += ' ';
+      }
+      starts.push(joined.length);
+      joined += k < parts.length - 1 ? trimSpacesEnd(part) : part;
+    }
+    let lineEnd = text.indexOf('\n', close);
+    if (lineEnd < 0) lineEnd = text.length;
+    trailer(text.slice(close, lineEnd));
+    this.fs = joined;
+    this.fi = 0;
+    this.flowStarts = starts;
+    const v = this.flowValue(this.curDepth + 1, anchored);
+    this.flowStarts = null;
+    if (this.fi !== joined.length) throw BAIL;
+    this.resumeAt = lineEnd + 1;
+    this.resumeLine = this.lineNo + parts.length - 1;
+    return v;
+  }
+
+  /** Line of the flow collection's text at `fi`. */
+  private flowLine(fi: number): number {
+    const starts = this.flowStarts;
+    if (starts === null) return this.lineNo;
+    let k = 0;
+    while (k + 1 < starts.length && starts[k + 1] <= fi) k++;
+    return this.lineNo + k;
   }
 
   private flowWs(): void {
@@ -932,17 +1060,21 @@ class FastScanner {
         if (seq) {
           const arr = out as unknown[];
           const idx = arr.length;
+          this.flowWs();
+          const at = this.fi;
           arr.push(this.flowValue(depth + 1, anchored));
-          this.mark(arr, idx, this.lineNo, depth, anchored);
+          this.mark(arr, idx, this.flowLine(at), depth, anchored);
         } else {
           const obj = out as Record<string, unknown>;
+          this.flowWs();
+          const at = this.fi;
           const k = this.flowValue(depth + 1, anchored);
           if (typeof k !== 'string' || k === '__proto__' || hasOwn.call(obj, k)) throw BAIL;
           this.flowWs();
           if (s[this.fi] !== ':') throw BAIL;
           this.fi++;
           obj[k] = this.flowValue(depth + 1, anchored);
-          this.mark(obj, k, this.lineNo, depth, anchored);
+          this.mark(obj, k, this.flowLine(at), depth, anchored);
         }
         this.flowWs();
         const d = s[this.fi++];

@@ -106,8 +106,8 @@ test('differential: every YAML file of the shared corpus and fixtures, values an
     if (agrees(text, path.relative(shared, f)).fast) fast++;
   }
   assert.ok(files > 1000, `${files} files`);
-  // Anchors, aliases, multi-line quoted strings... take the fast path: only tags, multi-line
-  // flow collections and values on the line after their key are left to the yaml package.
+  // Anchors, aliases, multi-line quoted strings, local tags, multi-line flow collections... take
+  // the fast path: only rarer constructs (secondary tags, complex keys) are left to the yaml package.
   assert.ok(fast / files > 0.99, `only ${fast} of ${files} fast`);
 });
 
@@ -244,13 +244,63 @@ test('multi-line quoted strings, block scalar indicators, flow items and comment
   }
 });
 
+test('local tags on scalars take the fast path: the yaml package keeps their text as a string', () => {
+  const cases: [string, unknown][] = [
+    ['api_key: !env_var SONARR_API_KEY\n', { api_key: 'SONARR_API_KEY' }],
+    ['- !x 1\n- !x ~\n- !x null\n- !x true\n- !x -1.5e3\n', ['1', '~', 'null', 'true', '-1.5e3']],
+    ["a: !x \"q\\tz\" # c\nb: !x.y-z_w 'it''s'\n", { a: 'q\tz', b: "it's" }],
+    ['a: !x  two words  # c\nb: !x one\n  continued\n', { a: 'two words', b: 'one continued' }],
+  ];
+  for (const [text, want] of cases) {
+    const r = agrees(text, JSON.stringify(text));
+    assert.equal(r.fast, true, text);
+    assert.deepEqual(r.docs[0].value, want, text);
+  }
+});
+
+test('flow collections over several lines and values on the line after their key take the fast path', () => {
+  const cases: [string, unknown][] = [
+    [
+      'h:\n  allow:\n    [\n      "authorization",\n      "x-auth-request-user",\n    ]\n  deny: ["a"]\n',
+      { h: { allow: ['authorization', 'x-auth-request-user'], deny: ['a'] } },
+    ],
+    ['a: {b: 1,\n  c: [2,\n    3]}\nd: 4\n', { a: { b: 1, c: [2, 3] }, d: 4 }],
+    ['- [1,\n  2]\n-\n  [3]\n', [[1, 2], [3]]],
+    ['a: [one\n  two, "three  \n   four", \'five\n  six\']\n', { a: ['one two', 'three four', 'five six'] }],
+    [
+      'description:\n  "New certificates will not be minted, and existing\n  ones can\'t be renewed."\nsummary: "s"\n',
+      {
+        description: "New certificates will not be minted, and existing ones can't be renewed.",
+        summary: 's',
+      },
+    ],
+    ['a:\n  \'x\' # c\nb:\n  "k": v\n', { a: 'x', b: { k: 'v' } }],
+    ['a: &l\n  [1,\n   2]\nb: *l\n', { a: [1, 2], b: [1, 2] }],
+  ];
+  for (const [text, want] of cases) {
+    const r = agrees(text, JSON.stringify(text));
+    assert.equal(r.fast, true, text);
+    assert.deepEqual(r.docs[0].value, want, text);
+  }
+  // Each item keeps its own line.
+  const v = parseYaml(cases[0][0]).docs[0].value as { h: { allow: unknown[] } };
+  assert.equal(lineOf(v.h.allow, 1), 5);
+});
+
 test('tags, complex keys and multi-line flow collections fall back to the yaml package', () => {
   for (const text of [
     'a: !!str 1\n',
-    'a: !env_var X\n',
+    'a: !x\n  b: 1\n',
+    'a: !x # tagged nothing\n',
+    'a: !x [1]\n',
+    'a: !x |\n  text\n',
+    'a: &y !x v\n',
+    '- !x k: v\n',
     '? complex\n: key\n',
-    'a: [\n  1]\n',
-    'a:\n  "on the next line"\n',
+    'a: [1, # comment\n  2]\n',
+    'a: [1,\n\n  2]\n',
+    'a: ["x \\\n  y"]\n',
+    'a: [\n  1,\n]\n',
     '\ufeffa: 1\n',
   ]) {
     const r = parseYaml(text);
@@ -260,6 +310,14 @@ test('tags, complex keys and multi-line flow collections fall back to the yaml p
       reference(text),
       text,
     );
+  }
+});
+
+test('flow collections not indented under their key are errors, from the yaml package', () => {
+  for (const text of ['a: [1,\n2]\n', 'a:\n  b: [1,\n  2]\n', 'a:\n  b:\n    [1,\n  2]\n']) {
+    const r = parseYaml(text);
+    assert.equal(r.fast, false, text);
+    assert.ok(r.errors.length > 0, text);
   }
 });
 
@@ -352,6 +410,8 @@ test('mutated manifests: never throws, and the fast path only accepts what the y
     '\\',
     '2',
     '+',
+    '!x ',
+    '!!',
   ];
   let fastChecked = 0;
   for (let i = 0; i < Number(process.env.FUZZ ?? 1500); i++) {

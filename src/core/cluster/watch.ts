@@ -116,7 +116,13 @@ export class KindWatcher {
           continue;
         }
         const state =
-          info.kind === 'forbidden' ? 'forbidden' : info.kind === 'not-found' ? 'not-served' : 'retrying';
+          info.kind === 'forbidden'
+            ? 'forbidden'
+            : info.kind === 'unauthorized'
+              ? 'unauthorized'
+              : info.kind === 'not-found'
+                ? 'not-served'
+                : 'retrying';
         const delay = this.backoff.next();
         this.setHealth({ state, message: info.message, failures: this.backoff.failures });
         this.log(`${kind}: ${info.message}; retrying in ${Math.round(delay / 100) / 10} s`);

@@ -275,7 +275,7 @@ const MUTATIONS: Array<[string, (repo: Repo) => Change | null]> = [
     ({ root, next }) => {
       const file = pick(next, yamlFiles(root));
       const text = fs.readFileSync(file, 'utf8');
-      const matches = [...text.matchAll(/^(  name: )(\S+)$/gm)];
+      const matches = [...text.matchAll(/^( {2}name: )(\S+)$/gm)];
       if (matches.length === 0) return null;
       const m = pick(next, matches);
       const at = m.index ?? 0;

@@ -354,6 +354,15 @@ function fuzzRepository(name: string, seed: number, count: number): number[] {
       try {
         assert.deepStrictEqual(updated, fresh);
       } catch (error) {
+        // For a closer look: both models as JSON (Maps as entry lists) in this folder.
+        const dump = process.env.FLUX_GITOPS_FUZZ_DUMP;
+        if (dump) {
+          const json = (m: RepoModel) =>
+            JSON.stringify(m, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v), 1);
+          fs.mkdirSync(dump, { recursive: true });
+          fs.writeFileSync(path.join(dump, 'incremental.json'), json(updated!));
+          fs.writeFileSync(path.join(dump, 'fresh.json'), json(fresh));
+        }
         fail(
           seed,
           name,

@@ -293,9 +293,9 @@ function repositorySeed(name: string): number {
   return h;
 }
 
-function fail(seed: number, repo: string, log: string[], message: string): never {
+function fail(seed: number, repo: string, log: string[], mutations: number, message: string): never {
   // The sequence is a prefix of what the same run seed gives this repository alone, with as many mutations.
-  const replay = `FLUX_GITOPS_FUZZ_SEED=${SEED} FLUX_GITOPS_FUZZ_REPOS=${repo} FLUX_GITOPS_FUZZ_MUTATIONS=${log.length}`;
+  const replay = `FLUX_GITOPS_FUZZ_SEED=${SEED} FLUX_GITOPS_FUZZ_REPOS=${repo} FLUX_GITOPS_FUZZ_MUTATIONS=${mutations}`;
   assert.fail(
     `${message}\nseed ${seed}, repository ${repo}; replay: ${replay}\nmutations:\n  ${log.join('\n  ')}`,
   );
@@ -305,76 +305,73 @@ function internalErrors(model: RepoModel): string[] {
   return model.problems.filter((p) => p.code === 'internal-error').map((p) => p.message);
 }
 
-/** Runs `count` mutations on a copy of one corpus repository. Returns CPU times of the incremental updates. */
+/**
+ * Runs `count` mutations on copies of one corpus repository: a small repository can run out of
+ * YAML files (deleted folders), then the next mutations go to a fresh copy. Returns the CPU time of
+ * each incremental update.
+ */
 function fuzzRepository(name: string, seed: number, count: number): number[] {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'repo-fuzz-'));
   const log: string[] = [];
   const times: number[] = [];
-  try {
-    fs.cpSync(path.join(corpus, name), root, { recursive: true });
-    // The snapshots have no .git; spec.path is resolved from the Git root.
-    fs.mkdirSync(path.join(root, '.git'), { recursive: true });
-    const repo: Repo = { root, next: random(seed) };
-    const index = new RepoIndex([root]);
-    index.scan();
-    for (let step = 0; step < count; step++) {
-      let change: Change | null = null;
-      for (let tries = 0; tries < 20 && !change; tries++) {
-        const [, mutate] = pick(repo.next, MUTATIONS);
-        if (yamlFiles(root).length === 0) break;
-        change = mutate(repo);
-      }
-      if (!change) {
-        log.push(`${step}: nothing left to mutate`);
-        break;
-      }
-      log.push(`${step}: ${change.what}`);
-      let updated: RepoModel | undefined;
-      const cpu = process.cpuUsage();
-      try {
-        // The scan worker's order: changed paths, then deleted ones.
-        for (const p of change.changed) updated = index.updateFile(p);
-        for (const p of change.deleted) updated = index.removeFile(p);
-      } catch (error) {
-        fail(
-          seed,
-          name,
-          log,
-          `the incremental update threw: ${error instanceof Error ? error.stack : String(error)}`,
-        );
-      }
-      const used = process.cpuUsage(cpu);
-      const cpuMs = (used.user + used.system) / 1000;
-      times.push(cpuMs);
-      if (cpuMs > MAX_SCAN_CPU_MS)
-        fail(seed, name, log, `the incremental update took ${Math.round(cpuMs)} ms of CPU`);
-      const fresh = scanRepository([root]);
-      const errors = [...internalErrors(updated!), ...internalErrors(fresh)];
-      if (errors.length > 0) fail(seed, name, log, `the scan failed inside: ${errors.join('; ')}`);
-      try {
-        assert.deepStrictEqual(updated, fresh);
-      } catch (error) {
-        // For a closer look: both models as JSON (Maps as entry lists) in this folder.
-        const dump = process.env.FLUX_GITOPS_FUZZ_DUMP;
-        if (dump) {
-          const json = (m: RepoModel) =>
-            JSON.stringify(m, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v), 1);
-          fs.mkdirSync(dump, { recursive: true });
-          fs.writeFileSync(path.join(dump, 'incremental.json'), json(updated!));
-          fs.writeFileSync(path.join(dump, 'fresh.json'), json(fresh));
+  const next = random(seed);
+  let step = 0;
+  const failHere = (message: string): never => fail(seed, name, log, step + 1, message);
+  for (let copy = 1; step < count; copy++) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'repo-fuzz-'));
+    try {
+      fs.cpSync(path.join(corpus, name), root, { recursive: true });
+      // The snapshots have no .git; spec.path is resolved from the Git root.
+      fs.mkdirSync(path.join(root, '.git'), { recursive: true });
+      if (copy > 1) log.push(`(copy ${copy}: a fresh copy of the repository)`);
+      const repo: Repo = { root, next };
+      const index = new RepoIndex([root]);
+      index.scan();
+      for (; step < count; step++) {
+        let change: Change | null = null;
+        for (let tries = 0; tries < 20 && !change && yamlFiles(root).length > 0; tries++) {
+          const [, mutate] = pick(repo.next, MUTATIONS);
+          change = mutate(repo);
         }
-        fail(
-          seed,
-          name,
-          log,
-          `the incremental model (${index.lastRebuild} update) differs from a fresh scan:\n${error instanceof Error ? error.message.slice(0, 4000) : String(error)}`,
-        );
+        if (!change) break;
+        log.push(`${step}: ${change.what}`);
+        let updated: RepoModel | undefined;
+        const cpu = process.cpuUsage();
+        try {
+          // The scan worker's order: changed paths, then deleted ones.
+          for (const p of change.changed) updated = index.updateFile(p);
+          for (const p of change.deleted) updated = index.removeFile(p);
+        } catch (error) {
+          failHere(`the incremental update threw: ${error instanceof Error ? error.stack : String(error)}`);
+        }
+        const used = process.cpuUsage(cpu);
+        const cpuMs = (used.user + used.system) / 1000;
+        times.push(cpuMs);
+        if (cpuMs > MAX_SCAN_CPU_MS) failHere(`the incremental update took ${Math.round(cpuMs)} ms of CPU`);
+        const fresh = scanRepository([root]);
+        const errors = [...internalErrors(updated!), ...internalErrors(fresh)];
+        if (errors.length > 0) failHere(`the scan failed inside: ${errors.join('; ')}`);
+        try {
+          assert.deepStrictEqual(updated, fresh);
+        } catch (error) {
+          // For a closer look: both models as JSON (Maps as entry lists) in this folder.
+          const dump = process.env.FLUX_GITOPS_FUZZ_DUMP;
+          if (dump) {
+            const json = (m: RepoModel) =>
+              JSON.stringify(m, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v), 1);
+            fs.mkdirSync(dump, { recursive: true });
+            fs.writeFileSync(path.join(dump, 'incremental.json'), json(updated!));
+            fs.writeFileSync(path.join(dump, 'fresh.json'), json(fresh));
+          }
+          failHere(
+            `the incremental model (${index.lastRebuild} update) differs from a fresh scan:\n${error instanceof Error ? error.message.slice(0, 4000) : String(error)}`,
+          );
+        }
       }
+    } finally {
+      removeTemp(root);
     }
-    return times;
-  } finally {
-    removeTemp(root);
   }
+  return times;
 }
 
 test('fuzzed mutations of the corpus repositories: no exception, no slow update, incremental = fresh', (t) => {

@@ -2,7 +2,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   ConnectionManager,
+  kubeconfigFiles,
   loadKubeconfig,
+  watchKubeconfigFiles,
   readBootstrapOfContext,
   resolveBinding,
   StatusStore,
@@ -32,6 +34,8 @@ export class ClusterService implements vscode.Disposable {
   private clusterSignature = '';
   private syncing: Promise<void> = Promise.resolve();
   private kubeconfig: LoadedKubeconfig | undefined;
+  /** Follows the kubeconfig files: an edit (context switched, server or credentials changed) syncs again. */
+  private kubeconfigWatch: { files: string; dispose(): void } | undefined;
 
   constructor(
     private readonly log: Log,
@@ -105,7 +109,9 @@ export class ClusterService implements vscode.Disposable {
       this.setBindings(bindings);
       return;
     }
-    const loaded = await loadKubeconfig({ path: readSetting<string>(Setting.kubeconfig, '') });
+    const source = { path: readSetting<string>(Setting.kubeconfig, '') };
+    this.followKubeconfig(kubeconfigFiles(source));
+    const loaded = await loadKubeconfig(source);
     if (loaded.kind !== 'loaded') {
       this.kubeconfig = undefined;
       for (const cluster of clusters)
@@ -167,6 +173,20 @@ export class ClusterService implements vscode.Disposable {
     this.setBindings(bindings);
   }
 
+  /** Watches the kubeconfig files this sync read (again only when the list changed). */
+  private followKubeconfig(files: string[]): void {
+    const key = JSON.stringify(files);
+    if (this.kubeconfigWatch?.files === key) return;
+    this.kubeconfigWatch?.dispose();
+    this.kubeconfigWatch = {
+      files: key,
+      ...watchKubeconfigFiles(files, () => {
+        this.log.info('kubeconfig changed: connecting again where it matters');
+        void this.sync();
+      }),
+    };
+  }
+
   /**
    * Publishes the bindings only when they changed: every scan syncs, and each publication
    * re-renders the whole tree (a click that lands during a re-render is lost).
@@ -193,6 +213,8 @@ export class ClusterService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.kubeconfigWatch?.dispose();
+    this.kubeconfigWatch = undefined;
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     void this.manager.dispose();
   }

@@ -281,7 +281,7 @@ export class RepositoryTreeProvider implements vscode.TreeDataProvider<RepoNode>
           new vscode.ThemeColor(
             health?.state === 'connected'
               ? 'testing.iconPassed'
-              : health?.state === 'error'
+              : health?.state === 'error' || health?.state === 'credentials rejected'
                 ? 'testing.iconFailed'
                 : 'list.warningForeground',
           ),

@@ -9,6 +9,7 @@ const STATE_ICONS: Record<string, string> = {
   connecting: '$(sync~spin)',
   degraded: '$(warning)',
   error: '$(error)',
+  'credentials rejected': '$(key)',
   disconnected: '$(debug-disconnect)',
 };
 
@@ -46,7 +47,9 @@ export function createClusterStatusBar(
       item.text = `${STATE_ICONS[state] ?? ''} ${cluster.name}: ${binding.context}`;
       item.tooltip = `Flux cluster ${cluster.name} → context ${binding.context}: ${state}${health?.message ? ` (${health.message})` : ''}. Click to change.`;
       item.backgroundColor =
-        state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+        state === 'error' || state === 'credentials rejected'
+          ? new vscode.ThemeColor('statusBarItem.errorBackground')
+          : undefined;
     }
     item.show();
   };

@@ -35,6 +35,31 @@ function healthUntil(
   });
 }
 
+/** Resolves when `check` holds after a change of the store's objects; says what it saw when it does not. */
+function storeUntil(
+  store: StatusStore,
+  what: string,
+  check: () => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (check()) return resolve();
+    const timer = setTimeout(() => {
+      sub.dispose();
+      const objects = store
+        .list({ cluster: 'c' })
+        .map((e) => `${e.ref.kind}/${e.ref.name}: ${e.status.state}`);
+      reject(new Error(`timed out waiting for ${what}; the store holds ${JSON.stringify(objects)}`));
+    }, timeoutMs);
+    const sub = store.onDidChange(() => {
+      if (!check()) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 void describe('cluster core faults', () => {
@@ -129,6 +154,16 @@ void describe('cluster core faults', () => {
       if (loaded.kind !== 'loaded') throw new Error(loaded.message);
       const store = new StatusStore();
       const m = new ConnectionManager(store);
+      // Every health change, printed when the test fails (what each kind's watch went through).
+      const seen: string[] = [];
+      const t00 = Date.now();
+      store.onDidChangeHealth((h) => {
+        const kinds = h.kinds.map(
+          (k) => `${k.kind}:${k.state}${k.message ? `(${k.message.slice(0, 80)})` : ''}`,
+        );
+        seen.push(`${Date.now() - t00} ms ${h.state} ${kinds.join(' ')}`);
+      });
+      let passed = false;
       try {
         await m.connect('c', 'admin', loaded.kubeConfig, { backoff: { initialMs: 200, maxMs: 1000 } });
         await healthUntil(store, 'c', 'connected', (h) => h?.state === 'connected', 60_000);
@@ -156,7 +191,7 @@ void describe('cluster core faults', () => {
           namespace: 'flux-system',
           name: 'survivor',
         };
-        while (!store.get(ref)) await sleep(20);
+        await storeUntil(store, 'survivor in the store', () => store.get(ref) !== undefined);
 
         // Restart kube-apiserver with the same command line (etcd keeps the data).
         const pid = c.pids.apiserver;
@@ -195,10 +230,11 @@ void describe('cluster core faults', () => {
           namespace: 'flux-system',
           name: 'survivor',
         });
-        const deadline = Date.now() + 10_000;
-        while (store.status(ref).state !== 'Ready' && Date.now() < deadline) await sleep(20);
+        await storeUntil(store, 'survivor Ready', () => store.status(ref).state === 'Ready');
         assert.equal(store.status(ref).state, 'Ready');
+        passed = true;
       } finally {
+        if (!passed) console.log(`# health seen:\n# ${seen.slice(-60).join('\n# ')}`);
         await m.dispose();
       }
     },

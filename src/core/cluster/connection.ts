@@ -6,7 +6,7 @@ import { createFluxApi, describeApiError, FluxApi, FluxApiError } from './api';
 import { sleepUnlessAborted, Backoff, BackoffOptions } from './backoff';
 import { FluxBootstrapInfo } from './binding';
 import { FLUX_KINDS, FluxKind, ServedVersion } from './kinds';
-import { contextNamespace, kubeConfigForContext } from './kubeconfig';
+import { contextIdentity, contextNamespace, kubeConfigForContext } from './kubeconfig';
 import { ClusterHealth, KindHealth, StatusStore } from './store';
 import { KindWatcher } from './watch';
 
@@ -24,6 +24,8 @@ export interface ConnectionOptions {
   /** Fall back to the context's namespace when listing all namespaces is forbidden. Default true. */
   namespaceFallback?: boolean;
   backoff?: BackoffOptions;
+  /** Range of the server-side watch timeout, seconds (see KindWatcherOptions). */
+  watchTimeoutSeconds?: [number, number];
   log?: (message: string) => void;
   /** For tests: built from the context's KubeConfig otherwise. */
   api?: FluxApi;
@@ -35,13 +37,20 @@ export function summariseHealth(
   context: string,
   kinds: KindHealth[],
   message?: string,
+  unauthorized = false,
 ): ClusterHealth {
   const active = kinds.filter((k) => k.state !== 'not-served');
   let state: ClusterHealth['state'];
   let why = message;
+  const rejected = active.find((k) => k.state === 'unauthorized');
   if (kinds.length > 0 && kinds.every((k) => k.state === 'stopped')) state = 'disconnected';
+  // Credentials the server rejects come first: nothing else can work until they are renewed.
+  else if (kinds.length === 0 && unauthorized) state = 'credentials rejected';
   else if (kinds.length === 0) state = message ? 'error' : 'connecting';
-  else if (active.length === 0) {
+  else if (rejected) {
+    state = 'credentials rejected';
+    why ??= rejected.message;
+  } else if (active.length === 0) {
     state = 'error';
     why ??= 'the Flux CRDs are not installed';
   } else if (active.every((k) => k.state === 'watching')) state = 'connected';
@@ -65,6 +74,7 @@ export class ClusterConnection {
   private running: Promise<void> | undefined;
   private served: ServedVersion[] = [];
   private failure: string | undefined;
+  private failureUnauthorized = false;
 
   private constructor(
     private readonly options: ConnectionOptions,
@@ -87,6 +97,11 @@ export class ClusterConnection {
     return this.options.context;
   }
 
+  /** The kubeconfig entries this connection was made from (see contextIdentity). */
+  get identity(): string {
+    return contextIdentity(this.kubeConfig, this.options.context);
+  }
+
   /** Served versions found by discovery (empty until then). */
   get servedVersions(): readonly ServedVersion[] {
     return this.served;
@@ -98,6 +113,7 @@ export class ClusterConnection {
       this.options.context,
       [...this.watchers.values()].map((w) => w.health),
       this.failure,
+      this.failureUnauthorized,
     );
   }
 
@@ -140,6 +156,7 @@ export class ClusterConnection {
       } catch (err) {
         const info = err instanceof FluxApiError ? err.info : describeApiError(err);
         this.failure = `${info.message}`;
+        this.failureUnauthorized = info.kind === 'unauthorized';
         if (info.message !== lastMessage) log?.(`${cluster}: discovery failed: ${info.message}`);
         lastMessage = info.message;
         this.publish();
@@ -148,6 +165,7 @@ export class ClusterConnection {
     }
     if (this.controller.signal.aborted) return;
     this.failure = undefined;
+    this.failureUnauthorized = false;
     for (const s of this.served) {
       if (s.deprecated) log?.(`${cluster}: ${s.kind} is only served at deprecated version ${s.version}`);
       const watcher = new KindWatcher({
@@ -161,6 +179,7 @@ export class ClusterConnection {
             ? contextNamespace(this.kubeConfig, this.options.context)
             : undefined,
         backoff: this.options.backoff,
+        watchTimeoutSeconds: this.options.watchTimeoutSeconds,
         onHealth: () => this.publish(),
         log: (m) => log?.(`${cluster}: ${m}`),
       });
@@ -217,7 +236,10 @@ export class ConnectionManager {
     context: string,
     kubeConfig: K8s.KubeConfig,
     options: Partial<
-      Pick<ConnectionOptions, 'kinds' | 'namespace' | 'namespaceFallback' | 'backoff' | 'api'>
+      Pick<
+        ConnectionOptions,
+        'kinds' | 'namespace' | 'namespaceFallback' | 'backoff' | 'api' | 'watchTimeoutSeconds'
+      >
     > = {},
   ): Promise<ClusterConnection> {
     // Calls for one cluster run one after the other, so two quick connects cannot both win.
@@ -238,11 +260,21 @@ export class ConnectionManager {
     context: string,
     kubeConfig: K8s.KubeConfig,
     options: Partial<
-      Pick<ConnectionOptions, 'kinds' | 'namespace' | 'namespaceFallback' | 'backoff' | 'api'>
+      Pick<
+        ConnectionOptions,
+        'kinds' | 'namespace' | 'namespaceFallback' | 'backoff' | 'api' | 'watchTimeoutSeconds'
+      >
     >,
   ): Promise<ClusterConnection> {
     const existing = this.connections.get(cluster);
-    if (existing && existing.context === context) return existing;
+    // The same context with the same server, credentials and namespace: nothing to do. A context
+    // whose entries were edited in the kubeconfig (another server, renewed credentials) reconnects.
+    if (
+      existing &&
+      existing.context === context &&
+      existing.identity === contextIdentity(kubeConfig, context)
+    )
+      return existing;
     if (existing) await this.disconnect(cluster);
     const connection = await ClusterConnection.create({
       ...options,

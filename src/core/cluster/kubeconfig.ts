@@ -1,9 +1,9 @@
 // Kubeconfig as kubectl reads it: an explicit file, else every file of KUBECONFIG merged (the first
 // file to set a name or the current-context wins), else ~/.kube/config. The user's files are never
 // written: each connection gets its own in-memory copy switched to its context.
-import { existsSync } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type * as K8s from '@kubernetes/client-node';
 
 export type ClientNode = typeof K8s;
@@ -136,6 +136,20 @@ export async function kubeConfigForContext(base: K8s.KubeConfig, context: string
   return copy;
 }
 
+/**
+ * What a connection on `context` depends on in the kubeconfig: the context, its cluster (server,
+ * CA…) and its user (token, certificate, exec plugin). Two equal identities connect the same way;
+ * a kubeconfig edited under a running connection is followed when its identity changes.
+ */
+export function contextIdentity(kc: K8s.KubeConfig, context: string): string {
+  const ctx = kc.getContextObject(context);
+  return JSON.stringify({
+    context: ctx ?? null,
+    cluster: (ctx && kc.getCluster(ctx.cluster)) ?? null,
+    user: (ctx && kc.getUser(ctx.user)) ?? null,
+  });
+}
+
 /** The default namespace of a context, as kubectl uses it. */
 export function contextNamespace(kc: K8s.KubeConfig, context: string): string | undefined {
   return kc.getContextObject(context)?.namespace || undefined;
@@ -143,4 +157,50 @@ export function contextNamespace(kc: K8s.KubeConfig, context: string): string | 
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Calls `onChange` (once per burst of events) when one of the kubeconfig files is written,
+ * replaced, created or removed. Watches the files' folders, not the files: editors and
+ * `kubectl config` replace a file by renaming a new one over it, which a watch on the file misses.
+ */
+export function watchKubeconfigFiles(
+  files: readonly string[],
+  onChange: () => void,
+  quietMs = 150,
+): { dispose(): void } {
+  const byFolder = new Map<string, Set<string>>();
+  for (const file of files) {
+    const folder = dirname(file);
+    if (!byFolder.has(folder)) byFolder.set(folder, new Set());
+    byFolder.get(folder)!.add(basename(file));
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const changed = () => {
+    // A burst (write, then rename, then chmod) becomes one reload.
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      onChange();
+    }, quietMs);
+  };
+  const watchers: FSWatcher[] = [];
+  for (const [folder, names] of byFolder) {
+    try {
+      const watcher = watch(folder, { persistent: false }, (_event, name) => {
+        if (name === null || names.has(name.toString())) changed();
+      });
+      // A folder that goes away ends its watch; the next sync watches again.
+      watcher.on('error', () => watcher.close());
+      watchers.push(watcher);
+    } catch {
+      // A folder that does not exist (yet): nothing to follow until the next sync.
+    }
+  }
+  return {
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+    },
+  };
 }

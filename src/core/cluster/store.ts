@@ -27,7 +27,15 @@ export interface StoreChangeEvent {
 }
 
 export type WatchState =
-  'starting' | 'listing' | 'watching' | 'retrying' | 'forbidden' | 'not-served' | 'stopped';
+  | 'starting'
+  | 'listing'
+  | 'watching'
+  | 'retrying'
+  | 'forbidden'
+  /** The server answered 401: the credentials are expired or invalid (retried, they may become valid). */
+  | 'unauthorized'
+  | 'not-served'
+  | 'stopped';
 
 /** How one kind's list+watch is doing. */
 export interface KindHealth {
@@ -43,7 +51,14 @@ export interface KindHealth {
   failures?: number;
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'degraded' | 'error' | 'disconnected';
+export type ConnectionState =
+  | 'connecting'
+  | 'connected'
+  | 'degraded'
+  | 'error'
+  /** The server rejects the context's credentials (401): the user must renew them. */
+  | 'credentials rejected'
+  | 'disconnected';
 
 /** A cluster connection's health, for the cluster node and the status bar. */
 export interface ClusterHealth {

@@ -93,9 +93,11 @@ export class KindWatcher {
         this.lastLogged = '';
         let quickCloses = 0;
         while (!this.stopped) {
-          this.setHealth({ state: 'watching' });
           const started = Date.now();
-          const end = await this.watchOnce();
+          // 'watching' once the server has answered the watch request, not when it is sent: a
+          // kube-apiserver that is still starting holds or fails watches, and 'connected' must not
+          // be claimed before events can flow.
+          const end = await this.watchOnce(() => this.setHealth({ state: 'watching' }));
           if (this.stopped) return;
           if (end.kind === 'gone') {
             this.log(`${kind}: watch expired (410 Gone), listing again`);
@@ -116,7 +118,13 @@ export class KindWatcher {
           continue;
         }
         const state =
-          info.kind === 'forbidden' ? 'forbidden' : info.kind === 'not-found' ? 'not-served' : 'retrying';
+          info.kind === 'forbidden'
+            ? 'forbidden'
+            : info.kind === 'unauthorized'
+              ? 'unauthorized'
+              : info.kind === 'not-found'
+                ? 'not-served'
+                : 'retrying';
         const delay = this.backoff.next();
         this.setHealth({ state, message: info.message, failures: this.backoff.failures });
         this.log(`${kind}: ${info.message}; retrying in ${Math.round(delay / 100) / 10} s`);
@@ -133,7 +141,7 @@ export class KindWatcher {
     this.resourceVersion = list.resourceVersion;
   }
 
-  private watchOnce(): Promise<WatchEnd> {
+  private watchOnce(onStarted: () => void): Promise<WatchEnd> {
     const { api, store, cluster, kind } = this.options;
     const [lo, hi] = this.options.watchTimeoutSeconds ?? [240, 480];
     const timeoutSeconds = Math.round(lo + Math.random() * Math.max(0, hi - lo));
@@ -200,6 +208,7 @@ export class KindWatcher {
             finish({ kind: 'closed', events });
           };
           if (this.stopped) this.endWatch();
+          else onStarted();
         })
         .catch((err: unknown) => finish({ kind: 'error', info: describeApiError(err) }));
     });

@@ -58,15 +58,18 @@ export class FsCache {
   private ignoreFiles = new Map<string, boolean>();
   private realpaths = new Map<string, string>();
   private kinds = new Map<string, 'file' | 'dir' | null>();
-  /** Folders where .sourceignore lookup starts (repository roots). */
+  /** Folders where .sourceignore lookup starts (repository roots, then OCI artifact folders). */
   private tops: string[] = [];
   /** Reused by every read of a small file (see load). */
   private scratch: Buffer | null = null;
+  /** The repository roots alone (setTops); artifact folders are added per build. */
+  private baseTops: string[] = [];
 
   constructor(private readonly maxFileSize = DEFAULT_MAX_FILE_SIZE) {}
 
   setTops(tops: string[]): void {
     this.tops = tops;
+    this.baseTops = tops;
     this.ignoreScopes.clear();
     this.ignoreFiles.clear();
     this.listings.clear();
@@ -81,6 +84,20 @@ export class FsCache {
   addIgnoreTop(dir: string): void {
     if (this.tops.includes(dir)) return;
     this.tops = [...this.tops, dir];
+    this.forgetScopesWithin(dir);
+  }
+
+  /**
+   * Back to the repository roots alone, before a full build: the artifact folders are the ones the
+   * build's OCI sync roots name, and a root whose OCI sync was edited away no longer makes one
+   * (its folder falls under the repository's .sourceignore again, as in a fresh scan).
+   */
+  resetIgnoreTops(): void {
+    for (const dir of this.tops) if (!this.baseTops.includes(dir)) this.forgetScopesWithin(dir);
+    this.tops = this.baseTops;
+  }
+
+  private forgetScopesWithin(dir: string): void {
     for (const cache of [this.ignoreScopes, this.listings, this.kinds])
       for (const k of cache.keys()) if (isWithin(dir, k)) cache.delete(k);
   }

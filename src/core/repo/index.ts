@@ -386,6 +386,7 @@ export class RepoIndex {
   private rebuild(): RepoModel {
     this.built = null;
     this.partial = false;
+    this.cache.resetIgnoreTops();
     const walkProblems: Problem[] = [];
     const discovered = this.walkRoots(walkProblems);
     this.texts.clear();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConnectionManager } from '../../../src/core/cluster/connection';
+import { ConnectionManager, summariseHealth } from '../../../src/core/cluster/connection';
 import { loadClientNode } from '../../../src/core/cluster/kubeconfig';
 import { StatusStore } from '../../../src/core/cluster/store';
 import { FakeApi } from './fakeApi';
@@ -69,4 +69,43 @@ test('manager: an unknown context is an error from connect', async () => {
     manager.connect('x', 'missing', await kubeConfig(), { api: new FakeApi() }),
     /no context "missing"/,
   );
+});
+
+test('manager: the same context edited in the kubeconfig (server, user) reconnects; an unchanged reload does not', async () => {
+  const k8s = await loadClientNode();
+  const store = new StatusStore();
+  const manager = new ConnectionManager(store);
+  const api = new FakeApi();
+  api.served = [{ kind: 'Kustomization', version: 'v1', deprecated: false }];
+  const a = await manager.connect('c', 'one', await kubeConfig(), { api });
+  assert.equal(
+    await manager.connect('c', 'one', await kubeConfig(), { api }),
+    a,
+    'an equal kubeconfig, read again',
+  );
+  const moved = new k8s.KubeConfig();
+  moved.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:2', skipTLSVerify: false }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'one', cluster: 'c', user: 'u' }],
+    currentContext: 'one',
+  });
+  const b = await manager.connect('c', 'one', moved, { api });
+  assert.notEqual(b, a, 'another server: a new connection');
+  assert.equal(b.kubeConfig.getCurrentCluster()?.server, 'https://127.0.0.1:2');
+  await manager.dispose();
+});
+
+test('health: a kind answered 401 makes the cluster "credentials rejected", with the reason', () => {
+  const health = summariseHealth('c', 'one', [
+    { kind: 'Kustomization', state: 'watching' },
+    {
+      kind: 'HelmRelease',
+      state: 'unauthorized',
+      message: 'Unauthorized: the server rejected the credentials',
+    },
+  ]);
+  assert.equal(health.state, 'credentials rejected');
+  assert.match(health.message ?? '', /Unauthorized/);
+  assert.equal(summariseHealth('c', 'one', [], 'Unauthorized: …', true).state, 'credentials rejected');
 });

@@ -29,7 +29,8 @@ test('lists, then watches from the list resourceVersion with bookmarks; applies 
   const s1 = await api.nextSession(1);
   assert.equal(s1.params.resourceVersion, '101');
   assert.equal(store.size, 1);
-  assert.equal(w.health.state, 'watching');
+  // 'watching' once the server has answered the watch request (the fake answers at once).
+  await until(() => w.health.state === 'watching', `watching, not ${w.health.state}`);
   s1.emit('ADDED', kustomization({ metadata: { name: 'b', namespace: 'ns', resourceVersion: '150' } }));
   s1.emit('BOOKMARK', { metadata: { name: '', resourceVersion: '160' } });
   assert.equal(store.size, 2);
@@ -90,7 +91,7 @@ test('errors back off, relist, and recover; forbidden is reported', async () => 
   assert.equal(logs.filter((l) => l.includes('ECONNREFUSED')).length, 1, 'a repeated failure is logged once');
   fail = undefined;
   const s = await api.nextSession(1);
-  assert.equal(w.health.state, 'watching');
+  await until(() => w.health.state === 'watching', `watching, not ${w.health.state}`);
   s.end(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
   await api.nextSession(2);
   assert.ok(api.lists.length >= 4, 'relisted after the watch error');

@@ -56,3 +56,15 @@ export function entryNames(model: RepoModel, cluster: string, ks: string): strin
 export function codes(model: RepoModel): string[] {
   return model.problems.map((p) => p.code).sort();
 }
+
+/** A small deterministic generator (mulberry32), so that a failure can be replayed by its seed. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -9,19 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RepoIndex, scanRepository } from '../../../src/core/repo';
-import { removeTemp, write } from './helpers';
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed by its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random, removeTemp, write } from './helpers';
 
 function fluxKs(name: string, p: string, extra = ''): string {
   return `apiVersion: kustomize.toolkit.fluxcd.io/v1

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { scanRepository } from '../../../src/core/repo';
+import { RepoIndex, scanRepository } from '../../../src/core/repo';
 import { removeTemp, write } from './helpers';
 
 const configMap = (name: string): string =>
@@ -103,6 +103,32 @@ test("a FluxInstance's kustomize patches reach the sync Kustomization it generat
     const model = scanRepository([root]);
     const sync = [...model.kustomizations.values()].find((k) => k.name === 'flux-system' && !k.parent);
     assert.deepEqual(sync?.decryption, { provider: 'sops', secretRef: null });
+  } finally {
+    removeTemp(root);
+  }
+});
+
+test('a sync root edited from OCIRepository to GitRepository: the incremental model drops the artifact folder as a fresh scan does', () => {
+  // Found by the corpus fuzz (xunholy+k8s-gitops): the artifact folder stayed a .sourceignore top
+  // in the index after the OCI sync was edited away, so its secrets/ were listed as not applied.
+  const root = ociRepository('OCIRepository');
+  try {
+    fs.mkdirSync(path.join(root, '.git'));
+    const index = new RepoIndex([root]);
+    const before = index.scan();
+    assert.ok(before.objects.some((o) => o.name === 'settings'));
+    const instance = path.join(root, 'kubernetes/clusters/demo/flux-system/instance.yaml');
+    fs.writeFileSync(
+      instance,
+      fs.readFileSync(instance, 'utf8').replace('kind: OCIRepository', 'kind: GitRepository'),
+    );
+    assert.deepStrictEqual(index.updateFile(instance), scanRepository([root]));
+    // And back: the artifact folder is one again.
+    fs.writeFileSync(
+      instance,
+      fs.readFileSync(instance, 'utf8').replace('kind: GitRepository', 'kind: OCIRepository'),
+    );
+    assert.deepStrictEqual(index.updateFile(instance), scanRepository([root]));
   } finally {
     removeTemp(root);
   }

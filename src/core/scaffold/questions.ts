@@ -177,6 +177,8 @@ async function askStep<S>(
   question: { prompt: string; value: string; placeholder?: string; password?: boolean },
   validate: (text: string) => string | null,
   apply: (text: string) => S,
+  /** What to pre-fill when asked again (default: the text); undefined: the default again. */
+  remember: (text: string) => string | undefined = (text) => text,
 ): Promise<StepOutcome<S>> {
   const reply = await run.ui.ask({
     ...run.context,
@@ -185,7 +187,7 @@ async function askStep<S>(
     validate,
   });
   if (reply === 'back' || reply === 'cancel') return reply;
-  return answered(apply(reply.value.trim()), reply.value.trim());
+  return answered(apply(reply.value.trim()), remember(reply.value.trim()));
 }
 
 const helm = (s: NewAppState) => !s.workload && s.kind === 'helm';
@@ -255,6 +257,8 @@ export function newAppSteps(
           { prompt: 'Namespace', value: s.name ?? '' },
           (text) => dnsLabelError(text, 'The namespace'),
           (namespace) => ({ ...s, namespace }),
+          // A namespace left at the app's name follows the name when it is changed after Back.
+          (namespace) => (namespace === s.name ? undefined : namespace),
         ),
     },
     {

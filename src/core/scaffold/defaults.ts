@@ -453,7 +453,8 @@ const inside = (file: string, folder: string) => file.startsWith(folder + path.s
 /**
  * Where a new chart source goes: beside the cluster's sources that are kept on their own (not in
  * an app's folder), in their namespace; when every source sits in an app's folder, in the folder
- * of the Flux Kustomization that applies most of them, in Flux's namespace (flux-system).
+ * of the Flux Kustomization that applies most of them (on a tie the one applied first), in
+ * Flux's namespace (flux-system).
  * Null when the cluster has no source and no target.
  */
 export function sourcePlacement(model: RepoModel, cluster: string): SourcePlacement | null {
@@ -468,8 +469,12 @@ export function sourcePlacement(model: RepoModel, cluster: string): SourcePlacem
     const here = shared.filter((o) => path.dirname(o.file) === folder).map((o) => o.namespace);
     return { folder, namespace: mostCommon(here, here[0]) };
   }
-  const keys = clusterKeys(model, cluster);
-  const applying = sources.flatMap((o) => o.appliedBy.filter((k) => keys.has(k)));
+  // In the cluster's order, so that a tie goes to the Kustomization applied first (sources
+  // should be there before the releases that use them).
+  const order = model.clusters.find((c) => c.name === cluster)?.kustomizations ?? [];
+  const applying = sources
+    .flatMap((o) => o.appliedBy.filter((k) => order.includes(k)))
+    .sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const ks = applying.length > 0 ? model.kustomizations.get(mostCommon(applying, applying[0])) : undefined;
   const fallback = listTargets(model).find((c) => c.cluster === cluster)?.targets[0];
   const folder = ks?.resolvedPath ?? fallback?.folder;

@@ -55,7 +55,7 @@ function insertIndex(seq: YAMLSeq, at: InsertAt): number {
   if (at === 'end') return seq.items.length;
   let last = -1;
   seq.items.forEach((item, i) => {
-    if (isScalar(item) && !String(item.value).endsWith('/')) last = i;
+    if (isScalar(item) && /\.(ya?ml|json)$/i.test(String(item.value))) last = i;
   });
   return last + 1;
 }

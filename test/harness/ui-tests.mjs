@@ -281,6 +281,8 @@ await session(
       await question('App name');
       const prefilled = await quickInput().inputValue();
       if (prefilled !== 'echo') throw new Error(`Back did not pre-fill the name: "${prefilled}"`);
+      await page.mouse.move(700, 600); // the Back button's hover would cover the name
+      await page.waitForTimeout(300);
       await shot('09b-new-app-back-two-steps');
       await answer('App name', 'echo-two');
       await question('Namespace');

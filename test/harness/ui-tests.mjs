@@ -235,6 +235,78 @@ await session(
       },
     );
 
+    await step('"Flux: New App" goes back two steps with Back, changes the name and finishes', async () => {
+      const widget = () => page.locator('.quick-input-widget').first();
+      // Waits until the question is up (an input box's prompt or a quick pick's placeholder).
+      const question = async (expected) => {
+        const deadline = Date.now() + 20_000;
+        let seen = '';
+        while (Date.now() < deadline) {
+          seen = [
+            await widget()
+              .innerText()
+              .catch(() => ''),
+            await quickInput()
+              .getAttribute('placeholder')
+              .catch(() => ''),
+          ].join(' | ');
+          if (
+            (await widget()
+              .isVisible()
+              .catch(() => false)) &&
+            seen.includes(expected)
+          )
+            return;
+          await page.waitForTimeout(100);
+        }
+        throw new Error(`the question "${expected}" did not show; saw: ${seen}`);
+      };
+      const answer = async (expected, text) => {
+        await question(expected);
+        if (text !== undefined) await quickInput().fill(text);
+        await page.waitForTimeout(150);
+        await page.keyboard.press('Enter');
+      };
+      const back = async (expected) => {
+        await question(expected);
+        await widget().locator('.codicon-quick-input-back').first().click();
+      };
+      await page.keyboard.press('Escape');
+      await runCommand('Flux: New App');
+      await answer('Add the app to which Flux Kustomization?');
+      await answer('App name', 'echo');
+      await answer('Namespace');
+      await back('What does the app deploy?');
+      await back('Namespace');
+      await question('App name');
+      const prefilled = await quickInput().inputValue();
+      if (prefilled !== 'echo') throw new Error(`Back did not pre-fill the name: "${prefilled}"`);
+      await page.mouse.move(700, 600); // the Back button's hover would cover the name
+      await page.waitForTimeout(300);
+      await shot('09b-new-app-back-two-steps');
+      await answer('App name', 'echo-two');
+      await question('Namespace');
+      const namespace = await quickInput().inputValue();
+      if (namespace !== 'echo-two')
+        throw new Error(`the namespace did not follow the new name: "${namespace}"`);
+      await answer('Namespace');
+      await answer('What does the app deploy?', 'image');
+      await answer('Container image', 'ghcr.io/traefik/whoami:v1.10');
+      await answer('Container port');
+      await answer('Add a Secret', 'No Secret');
+      const apps = path.join(server.workspace, 'flux/clusters/homelab/apps');
+      const deployment = await waitForFile(
+        page,
+        path.join(apps, 'echo-two', 'deployment.yaml'),
+        (text) => /namespace: echo-two/.test(text),
+        'echo-two/deployment.yaml was not written in namespace echo-two',
+      );
+      if (!deployment.includes('image: ghcr.io/traefik/whoami:v1.10')) throw new Error(deployment);
+      if (fs.existsSync(path.join(apps, 'echo'))) throw new Error('the first name (echo) was written too');
+      await treeItem('echo-two').waitFor({ state: 'visible' });
+      await shot('09c-new-app-after-back');
+    });
+
     const quickOpen = async (fileName) => {
       // F1 opens the palette with ">"; replacing the text makes it Quick Open.
       await page.keyboard.press('F1');

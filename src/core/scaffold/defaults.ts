@@ -429,16 +429,61 @@ export function detectStyle(model: RepoModel, cluster: string, read: ReadText = 
   };
 }
 
+/** Where a new chart source goes: the folder its file is written to, and its namespace. */
+export interface SourcePlacement {
+  folder: string;
+  namespace: string;
+}
+
+/** App folders of the cluster: folder entries of its Flux Kustomizations (each app's own files). */
+function appFolders(model: RepoModel, cluster: string): string[] {
+  const folders: string[] = [];
+  for (const key of clusterKeys(model, cluster)) {
+    const ks = model.kustomizations.get(key);
+    if (!ks) continue;
+    // A Kustomization's own path is shared (a target), even when another lists it as a folder.
+    for (const e of ks.entries) if (e.isFolder) folders.push(e.path);
+  }
+  const shared = new Set([...model.kustomizations.values()].map((k) => k.resolvedPath));
+  return folders.filter((f) => !shared.has(f));
+}
+
+const inside = (file: string, folder: string) => file.startsWith(folder + path.sep);
+
 /**
- * Where a new chart source goes: the folder holding most of the cluster's sources (a file of
- * its own there), else the first target's folder; with the kustomization.yaml that lists it.
+ * Where a new chart source goes: beside the cluster's sources that are kept on their own (not in
+ * an app's folder), in their namespace; when every source sits in an app's folder, in the folder
+ * of the Flux Kustomization that applies most of them (on a tie the one applied first), in
+ * Flux's namespace (flux-system).
+ * Null when the cluster has no source and no target.
  */
-export function sourceFolder(model: RepoModel, cluster: string): string | null {
+export function sourcePlacement(model: RepoModel, cluster: string): SourcePlacement | null {
   const sources = clusterObjects(model, cluster).filter(
     (o) => o.kind === 'HelmRepository' || o.kind === 'OCIRepository',
   );
-  const folders = sources.map((o) => path.dirname(o.file));
-  if (folders.length > 0) return mostCommon(folders, folders[0]);
-  const first = listTargets(model).find((c) => c.cluster === cluster)?.targets[0];
-  return first?.folder ?? null;
+  const apps = appFolders(model, cluster);
+  const shared = sources.filter((o) => !apps.some((a) => inside(o.file, a)));
+  if (shared.length > 0) {
+    const folders = shared.map((o) => path.dirname(o.file));
+    const folder = mostCommon(folders, folders[0]);
+    const here = shared.filter((o) => path.dirname(o.file) === folder).map((o) => o.namespace);
+    return { folder, namespace: mostCommon(here, here[0]) };
+  }
+  // In the cluster's order, so that a tie goes to the Kustomization applied first (sources
+  // should be there before the releases that use them).
+  const order = model.clusters.find((c) => c.name === cluster)?.kustomizations ?? [];
+  const applying = sources
+    .flatMap((o) => o.appliedBy.filter((k) => order.includes(k)))
+    .sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const ks = applying.length > 0 ? model.kustomizations.get(mostCommon(applying, applying[0])) : undefined;
+  const fallback = listTargets(model).find((c) => c.cluster === cluster)?.targets[0];
+  const folder = ks?.resolvedPath ?? fallback?.folder;
+  if (folder === undefined) return null;
+  // Sources in app folders live in their apps' namespaces: a shared one goes to Flux's own.
+  return { folder, namespace: DEFAULT_STYLE.sourceNamespace };
+}
+
+/** The folder of `sourcePlacement` (null when there is none). */
+export function sourceFolder(model: RepoModel, cluster: string): string | null {
+  return sourcePlacement(model, cluster)?.folder ?? null;
 }

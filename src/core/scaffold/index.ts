@@ -7,6 +7,7 @@ export {
   suggestChart,
   detectStyle,
   sourceFolder,
+  sourcePlacement,
   clusterObjects,
   readTextSync,
   DEFAULT_STYLE,
@@ -16,6 +17,7 @@ export {
   type SourceInfo,
   type ChartUse,
   type RepoStyle,
+  type SourcePlacement,
 } from './defaults';
 export {
   dnsLabelError,
@@ -42,7 +44,7 @@ export {
   type ApplyOptions,
   type AppliedScaffold,
 } from './apply';
-export { addResource, listResources, isOneLineInsertion, type InsertAt } from './kustomizeEdit';
+export { addResource, folderEntry, listResources, isOneLineInsertion, type InsertAt } from './kustomizeEdit';
 export {
   BUILTIN_TEMPLATES,
   TEMPLATE_DIR,
@@ -51,3 +53,15 @@ export {
   renderTemplate,
   type TemplateName,
 } from './templates';
+export {
+  NEW_APP_TITLE,
+  newAppSteps,
+  initialState,
+  answersOf,
+  withTargets,
+  isAppTemplate,
+  sourceNameFromUrl,
+  splitImage,
+  type NewAppState,
+  type NewAppAnswers,
+} from './questions';

@@ -21,6 +21,21 @@ export function listResources(text: string): string[] | null {
   return seq.items.map((i) => (isScalar(i) ? String(i.value) : ''));
 }
 
+/**
+ * The `resources` entry for a new folder written as its sibling folders are (`podinfo`,
+ * `podinfo/`, `./podinfo`, `./podinfo/`): the most common form wins, `name/` when none is listed.
+ */
+export function folderEntry(text: string, name: string): string {
+  const folders = (listResources(text) ?? []).filter(
+    (e) => e !== '' && !/\.(ya?ml|json)$/i.test(e) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(e) && !e.includes('?'),
+  );
+  if (folders.length === 0) return `${name}/`;
+  const count = (test: (e: string) => boolean) => folders.filter(test).length;
+  const dotSlash = count((e) => e.startsWith('./')) * 2 > folders.length;
+  const slash = count((e) => e.endsWith('/')) * 2 >= folders.length;
+  return `${dotSlash ? './' : ''}${name}${slash ? '/' : ''}`;
+}
+
 function splitLines(text: string): string[] {
   return text.split('\n');
 }
@@ -40,7 +55,7 @@ function insertIndex(seq: YAMLSeq, at: InsertAt): number {
   if (at === 'end') return seq.items.length;
   let last = -1;
   seq.items.forEach((item, i) => {
-    if (isScalar(item) && !String(item.value).endsWith('/')) last = i;
+    if (isScalar(item) && /\.(ya?ml|json)$/i.test(String(item.value))) last = i;
   });
   return last + 1;
 }

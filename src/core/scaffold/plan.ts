@@ -12,11 +12,12 @@ import {
   detectStyle,
   listSources,
   readTextSync,
-  sourceFolder,
+  sourcePlacement,
   type ReadText,
   type RepoStyle,
 } from './defaults';
-import { addResource, type InsertAt } from './kustomizeEdit';
+import { isAppTemplate, splitImage } from './questions';
+import { addResource, folderEntry, type InsertAt } from './kustomizeEdit';
 import { loadTemplate, renderTemplate, type TemplateName, type Values } from './templates';
 import type {
   PlannedEdit,
@@ -117,6 +118,30 @@ function versionScalar(version: string, quote: boolean): Scalar {
   return s;
 }
 
+/** Minimal values of an app-template release: one controller with the app's container, a Service for its port. */
+function appTemplateValues(
+  name: string,
+  container: { image: string; port?: number },
+  secretName: string | undefined,
+): Record<string, unknown> {
+  const { repository, tag, digest } = splitImage(container.image);
+  const values: Record<string, unknown> = {
+    controllers: {
+      [name]: {
+        containers: {
+          app: {
+            image: { repository, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) },
+            ...(secretName !== undefined ? { envFrom: [{ secretRef: { name: secretName } }] } : {}),
+          },
+        },
+      },
+    },
+  };
+  if (container.port !== undefined)
+    values.service = { app: { controller: name, ports: { http: { port: container.port } } } };
+  return values;
+}
+
 /** Plans a new app; returns the issues instead when an input is wrong (nothing to write then). */
 export async function planScaffold(input: ScaffoldInput, options: PlanOptions = {}): Promise<PlanResult> {
   const read = options.read ?? readTextSync;
@@ -148,6 +173,16 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
   const w = input.workload;
   let sourceRef: SourceRef | null = null;
   let newSource: { file: string; folder: string; kind: SourceRef['kind']; url: string } | null = null;
+  const sourceUrl = (ref: SourceRef) =>
+    listSources(model, cluster, read).find(
+      (s) => s.kind === ref.kind && s.name === ref.name && s.namespace === ref.namespace,
+    )?.url;
+  // The chart's name as the chart repository knows it (an OCIRepository's URL ends with it).
+  const chartName =
+    w.kind !== 'helm'
+      ? ''
+      : w.chart || ('existing' in w.source ? (sourceUrl(w.source.existing)?.split('/').pop() ?? '') : '');
+  const appTemplate = isAppTemplate(chartName);
   if (w.kind === 'helm') {
     // An existing OCIRepository pins one chart at one version itself: nothing to check here.
     if (!('existing' in w.source && w.source.existing.kind === 'OCIRepository')) {
@@ -166,7 +201,8 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
       const n = w.source.new;
       const kind = n.type === 'oci' ? 'OCIRepository' : 'HelmRepository';
       issues.add('source', dnsLabelError(n.name, 'The source name'));
-      const ns = style.sourceNamespace;
+      const placement = sourcePlacement(model, cluster);
+      const ns = placement?.namespace ?? style.sourceNamespace;
       if (
         listSources(model, cluster, read).some(
           (s) => s.kind === kind && s.name === n.name && s.namespace === ns,
@@ -177,7 +213,7 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
         issues.add('source', `A Helm repository URL starts with https:// ("${n.url}").`);
       if (n.type === 'oci' && !/^oci:\/\/\S+$/.test(n.url))
         issues.add('source', `An OCI repository URL starts with oci:// ("${n.url}").`);
-      const folder = n.folder ?? sourceFolder(model, cluster) ?? target.resolvedPath;
+      const folder = n.folder ?? placement?.folder ?? target.resolvedPath;
       const file = path.join(folder, `${n.name}.yaml`);
       if (path.dirname(file) !== path.resolve(folder))
         issues.add('source', `"${n.name}" would leave the folder ${folder}.`);
@@ -188,6 +224,18 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
       newSource = { file, folder, kind, url };
     }
     issues.add('name', objectClash(model, cluster, ['HelmRelease'], namespace, name));
+    if (w.container) {
+      if (!appTemplate)
+        issues.add(
+          'image',
+          `A container image is written only for the app-template chart, not ${chartName}.`,
+        );
+      issues.add('image', imageError(w.container.image));
+      const image = splitImage(w.container.image);
+      if (image.tag === undefined && image.digest === undefined)
+        issues.add('image', `Give the image with its tag ("${w.container.image}:1.2.3").`);
+      if (w.container.port !== undefined) issues.add('port', portError(w.container.port));
+    }
   } else {
     issues.add('image', imageError(w.image));
     if (w.port !== undefined) issues.add('port', portError(w.port));
@@ -301,9 +349,33 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
         }
         markModified(doc);
       }
+      let envFromWritten = false;
       if (w.values && Object.keys(w.values).length > 0) {
         doc.setIn(['spec', 'values'], doc.createNode(w.values));
         markModified(doc);
+      } else if (w.container && appTemplate) {
+        doc.setIn(['spec', 'values'], doc.createNode(appTemplateValues(name, w.container, secretName)));
+        envFromWritten = secretName !== undefined;
+        markModified(doc);
+      }
+      if (secretName !== undefined && !envFromWritten && input.secret) {
+        // The chart's own values name what each key is for: each key goes to the value of its
+        // name until the maintainer points targetPath at the chart's setting.
+        doc.setIn(
+          ['spec', 'valuesFrom'],
+          doc.createNode(
+            Object.keys(input.secret.data).map((key) => ({
+              kind: 'Secret',
+              name: secretName,
+              valuesKey: key,
+              targetPath: key,
+            })),
+          ),
+        );
+        markModified(doc);
+        notes.push(
+          `The release reads each key of Secret ${secretName} into the value of the same name (spec.valuesFrom): point each targetPath at the chart's setting.`,
+        );
       }
       mainFile = path.join(appFolder, style.fileNames.release);
       create.push({ path: mainFile, content: toText(r.rendered, style, r.text) });
@@ -377,7 +449,13 @@ export async function planScaffold(input: ScaffoldInput, options: PlanOptions = 
       create.push({ path: newSource.file, content: toText(s.rendered, style, s.text) });
       editFile(newSource.folder, path.basename(newSource.file), 'afterFiles');
     }
-    editFile(target.resolvedPath, `${name}/`, 'end');
+    const parentFile = findKustomizationFile(target.resolvedPath, exists);
+    const parentText = parentFile === null ? undefined : (edits.get(parentFile)?.after ?? read(parentFile));
+    editFile(
+      target.resolvedPath,
+      parentText === undefined ? `${name}/` : folderEntry(parentText, name),
+      'end',
+    );
 
     const clash = create.find((f) => exists(f.path));
     if (clash)

@@ -25,6 +25,11 @@ export interface HelmWorkload {
   version: string;
   /** Goes under spec.values as given. */
   values?: Record<string, unknown>;
+  /**
+   * The app's one container, for charts whose values describe it (the bjw-s app-template):
+   * written as a controller with that image, and a Service when a port is given.
+   */
+  container?: { image: string; port?: number };
 }
 
 export interface PlainWorkload {

@@ -360,7 +360,7 @@ export async function startFlux(kubeconfig: string, options: FluxOptions = {}): 
   } catch (err) {
     const logsSoFar = logTail(40);
     await stopFluxProcesses(state).catch(() => undefined);
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logsSoFar}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logsSoFar}`, { cause: err });
   }
 }
 

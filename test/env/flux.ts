@@ -88,6 +88,11 @@ export interface FluxEnv extends FluxProcesses {
   controllers: Partial<Record<ControllerName, ControllerProcess>>;
   /** Creates a repository on the Git server with these files committed on `main` and pushed. */
   createRepo(name: string, files: Record<string, string>): Promise<GitRepo>;
+  /**
+   * Makes `dir` (e.g. a test's workspace) a work tree whose `origin` is `${gitUrl}/<name>.git`,
+   * commits what it holds on `main` and pushes it.
+   */
+  pushFolder(name: string, dir: string): Promise<GitRepo>;
   /** Packages a chart (.tgz) into the Helm repository and rewrites its index.yaml. */
   publishChart(chart: ChartFile): Promise<string>;
   /** The last lines of every controller's and the Git server's log, for failure output. */
@@ -289,11 +294,10 @@ export async function startFlux(kubeconfig: string, options: FluxOptions = {}): 
 
     const helmRepoUrl = `${gitUrl}/static/charts/`;
     let workTrees = 0;
-    const createRepo = async (name: string, files: Record<string, string>): Promise<GitRepo> => {
+    const workTreeRepo = async (name: string, workTree: string): Promise<GitRepo> => {
       const url = `${gitUrl}/${name}.git`;
-      const workTree = join(work, `${name}-${++workTrees}`);
-      mkdirSync(workTree, { recursive: true });
       await run('git', ['init', '-q', '-b', 'main'], workTree);
+      await run('git', ['remote', 'remove', 'origin'], workTree).catch(() => undefined);
       await run('git', ['remote', 'add', 'origin', url], workTree);
       const repo: GitRepo = {
         url,
@@ -317,7 +321,18 @@ export async function startFlux(kubeconfig: string, options: FluxOptions = {}): 
           return (await run('git', ['rev-parse', 'HEAD'], workTree)).trim();
         },
       };
+      return repo;
+    };
+    const createRepo = async (name: string, files: Record<string, string>): Promise<GitRepo> => {
+      const workTree = join(work, `${name}-${++workTrees}`);
+      mkdirSync(workTree, { recursive: true });
+      const repo = await workTreeRepo(name, workTree);
       repo.write(files);
+      await repo.commitAndPush('initial commit');
+      return repo;
+    };
+    const pushFolder = async (name: string, dir: string): Promise<GitRepo> => {
+      const repo = await workTreeRepo(name, dir);
       await repo.commitAndPush('initial commit');
       return repo;
     };
@@ -352,6 +367,7 @@ export async function startFlux(kubeconfig: string, options: FluxOptions = {}): 
       storageAddress,
       controllers,
       createRepo,
+      pushFolder,
       publishChart,
       logTail,
       assertRunning,

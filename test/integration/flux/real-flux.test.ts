@@ -25,7 +25,8 @@ let flux: FluxEnv;
 let repo: GitRepo;
 let custom: k8s.CustomObjectsApi;
 
-const ref = (kind: FluxKind, name: string, namespace = 'flux-system'): ClusterRef => ({
+type TreeKind = ClusterRef['kind'] & FluxKind;
+const ref = (kind: TreeKind, name: string, namespace = 'flux-system'): ClusterRef => ({
   cluster: CLUSTER,
   kind,
   namespace,

@@ -65,6 +65,8 @@ const namespaceYaml = (name: string) => `apiVersion: v1\nkind: Namespace\nmetada
 export function fleetFiles(urls: FleetUrls): Record<string, string> {
   const cluster = `clusters/${FLEET_CLUSTER}`;
   return {
+    // The editor's workspace settings (the test's kubeconfig path) are not part of the fleet.
+    '.gitignore': '.vscode/\n',
     [`${cluster}/flux-system/gotk-sync.yaml`]:
       [
         'apiVersion: source.toolkit.fluxcd.io/v1',

@@ -423,4 +423,10 @@ for name in sops etcd kube-apiserver age age-keygen flux; do
   if [[ -L "$target" ]]; then where="$target -> $(readlink "$target")"; fi
   printf '%-15s %s (%s)\n' "$name" "$where" "$(version_of "$name" "$target" || true)"
 done
-printf '%-15s %s (%s files)\n' "crds" "$CRDS" "$(find "$CRDS" -maxdepth 1 -name '*.yaml' | wc -l)"
+for entry in "${CONTROLLERS[@]}"; do
+  read -r name version <<<"$entry"
+  printf '%-20s %s (%s)\n' "$name" "$BIN/$name" "$version"
+done
+printf '%-20s %s (gittestserver %s)\n' gitserver "$BIN/gitserver" "$GITTESTSERVER_VERSION"
+printf '%-15s %s (%s files; the test cluster installs %s files from its */ folders)\n' "crds" "$CRDS" \
+  "$(find "$CRDS" -maxdepth 1 -name '*.yaml' | wc -l)" "$(find "$CRDS" -mindepth 2 -name '*.yaml' | wc -l)"

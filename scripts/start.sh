@@ -2,7 +2,8 @@
 # The main job on a fresh machine: installs the npm packages, builds the extension, installs
 # code-server (the real VS Code, from npm) and opens it with the extension on the sample
 # Flux repository (samples/homelab, copied to a temporary folder). Open the printed URL in
-# a browser; Ctrl-C stops everything. Options: --workspace DIR (another Flux repository),
+# a browser; Ctrl-C stops everything. Options: --workspace DIR (another Flux repository, opened
+# itself, not a copy: what you change there stays),
 # --port N (default 8080), --live (also a real kube-apiserver holding the sample's Flux objects,
 # so live status, CodeLens and reconcile work; builds the test binaries on first use).
 set -euo pipefail

@@ -53,7 +53,7 @@ layer() {
   [[ $status -eq 0 ]] || failed_steps+=("$name")
 }
 
-step "install test tools (sops, etcd, kube-apiserver, age, Flux CRDs)" bash test/env/install.sh
+step "install test tools (sops, etcd, kube-apiserver, age, the Flux controllers, the Git server, Flux CRDs)" bash test/env/install.sh
 step "install code-server (the real VS Code) and chromium" bash test/harness/setup-code-server.sh
 step "build (esbuild)" npm run --silent build
 step "compile (tsc, strict)" npm run --silent compile-tests

@@ -1,10 +1,11 @@
 // Shell entry point for the test cluster (after `npx tsc -p tsconfig.json`):
 //
-//   node out/test/env/cli.js start [--state FILE] [--restricted-namespace NS]
+//   node out/test/env/cli.js start [--state FILE] [--restricted-namespace NS] [--flux]
 //   eval "$(node out/test/env/cli.js env)"      # export KUBECONFIG=...
 //   node out/test/env/cli.js stop  [--state FILE]
 //
-// start leaves etcd and kube-apiserver running and records them in the state file (default
+// start leaves etcd and kube-apiserver running (with --flux also the real Flux controllers and the
+// local Git/Helm server, see flux.ts) and records them in the state file (default
 // <cache>/run/cluster.json); stop ends them and removes their folder.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,20 +37,48 @@ async function main(argv: string[]): Promise<number> {
       const cluster = await startCluster({
         detached: true,
         restrictedNamespace: option(args, '--restricted-namespace'),
+        flux: args.includes('--flux'),
         log: (m) => console.error(m),
       });
       mkdirSync(dirname(stateFile), { recursive: true });
-      const { dir, server, kubeconfig, caFile, restrictedNamespace, restrictedUser, pids, crds, timingsMs } =
-        cluster;
+      const {
+        dir,
+        server,
+        kubeconfig,
+        caFile,
+        restrictedNamespace,
+        restrictedUser,
+        pids,
+        crds,
+        timingsMs,
+        flux,
+      } = cluster;
+      const gitUrl = cluster.fluxEnv?.gitUrl;
+      const helmRepoUrl = cluster.fluxEnv?.helmRepoUrl;
       writeFileSync(
         stateFile,
         JSON.stringify(
-          { dir, server, kubeconfig, caFile, restrictedNamespace, restrictedUser, pids, crds, timingsMs },
+          {
+            dir,
+            server,
+            kubeconfig,
+            caFile,
+            restrictedNamespace,
+            restrictedUser,
+            pids,
+            crds,
+            timingsMs,
+            flux,
+            gitUrl,
+            helmRepoUrl,
+          },
           null,
           2,
         ),
       );
       console.error(`started in ${timingsMs.total} ms (${JSON.stringify(timingsMs)}); state: ${stateFile}`);
+      if (gitUrl)
+        console.error(`Flux controllers running; Git server ${gitUrl}, Helm repository ${helmRepoUrl}`);
       console.log(`export KUBECONFIG=${shellQuote(kubeconfig)}`);
       return 0;
     }
@@ -75,7 +104,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.error('usage: cli.js start|env|status|stop [--state FILE] [--restricted-namespace NS]');
+      console.error(
+        'usage: cli.js start|env|status|stop [--state FILE] [--restricted-namespace NS] [--flux]',
+      );
       return 2;
   }
 }

@@ -7,17 +7,30 @@
 //
 // stop() ends every process it started (each is the leader of its own process group) and removes
 // the temporary folder; if the test process exits without calling it, an exit hook does the same.
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { FLUX_GROUPS } from './flux-kinds';
-import { binPath, crdFiles } from './paths';
+import { startFlux, stopFluxProcesses, type FluxEnv, type FluxOptions } from './flux';
+import { binPath, clusterCrdFiles } from './paths';
+import {
+  distinctPorts,
+  isAlive,
+  killGroup,
+  registerExitCleanup,
+  sleep,
+  spawnDetached,
+  stopGroups,
+  tail,
+  unregisterExitCleanup,
+} from './processes';
+
+export { isAlive } from './processes';
 
 export type ContextName = 'admin' | 'restricted';
 
@@ -37,6 +50,11 @@ export interface StartOptions {
   log?: (message: string) => void;
   /** Give up starting after this long. Default 90 s. */
   timeoutMs?: number;
+  /**
+   * Run the real Flux controllers (source-, kustomize-, helm-controller) and the local Git and
+   * Helm repository server against this cluster (see flux.ts). They stop with the cluster.
+   */
+  flux?: boolean | FluxOptions;
 }
 
 /** What is needed to find and stop a running cluster, also from another process. */
@@ -49,6 +67,8 @@ export interface ClusterState {
   restrictedUser: string;
   pids: { etcd: number; apiserver: number };
   crds: string[];
+  /** The Flux controllers' and the Git server's process groups and folder, when started with flux. */
+  flux?: { dir: string; pids: number[] };
   timingsMs: Record<string, number>;
 }
 
@@ -59,6 +79,8 @@ export interface Cluster extends ClusterState {
   env(): Record<string, string>;
   /** Stops every process and removes the folder. Safe to call more than once. */
   stop(): Promise<void>;
+  /** The real Flux controllers and the Git/Helm server, when started with `flux`. */
+  fluxEnv?: FluxEnv;
 }
 
 export const ADMIN_USER = 'flux-gitops-admin';
@@ -78,55 +100,6 @@ function execFileAsync(file: string, args: string[], cwd: string, timeoutMs = 30
       else resolve(stdout);
     });
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-async function distinctPorts(n: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort());
-  return [...ports];
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** True while the process exists and is not a zombie. */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      /* already gone */
-    }
-  }
 }
 
 const OPENSSL_CONFIG = `[req]
@@ -252,29 +225,6 @@ function etcdFlags(etcdBin: string, dir: string): Promise<string> {
   return help;
 }
 
-function spawnDetached(file: string, args: string[], logFile: string): number {
-  const fd = openSync(logFile, 'a');
-  try {
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd] });
-    if (child.pid === undefined) throw new Error(`could not start ${file}`);
-    child.on('error', () => {
-      /* reported through the readiness wait and the log */
-    });
-    child.unref();
-    return child.pid;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function tail(file: string, lines = 25): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
 async function waitFor(
   what: string,
   deadline: number,
@@ -389,7 +339,7 @@ function readCrds(): k8s.V1CustomResourceDefinition[] {
   // loadAllYaml maps the JSON field names (x-kubernetes-preserve-unknown-fields, $ref, ...) onto
   // the typed model, which the client serialises back; a plain parse would lose them.
   const crds: k8s.V1CustomResourceDefinition[] = [];
-  for (const file of crdFiles()) {
+  for (const file of clusterCrdFiles()) {
     for (const obj of k8s.loadAllYaml(
       readFileSync(file, 'utf8'),
     ) as (k8s.V1CustomResourceDefinition | null)[]) {
@@ -442,44 +392,19 @@ async function installCrds(
   return names;
 }
 
-const exitHooks = new Map<string, () => void>();
-let exitHookInstalled = false;
-function registerExitCleanup(dir: string, cleanup: () => void): void {
-  exitHooks.set(dir, cleanup);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    const runAll = () => {
-      for (const fn of exitHooks.values()) fn();
-      exitHooks.clear();
-    };
-    process.on('exit', runAll);
-    // Interrupted runs clean up too, then die of the same signal.
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(signal, () => {
-        runAll();
-        process.kill(process.pid, signal);
-      });
-    }
-  }
-}
-
 /** Stops a cluster from its state (also one started by another process) and removes its folder. */
 export async function stopCluster(
-  state: Pick<ClusterState, 'dir' | 'pids'>,
+  state: Pick<ClusterState, 'dir' | 'pids' | 'flux'>,
   timeoutMs = 15_000,
 ): Promise<void> {
-  const order = [state.pids.apiserver, state.pids.etcd].filter((p) => p > 0);
-  for (const pid of order) killGroup(pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (order.some(isAlive) && Date.now() < deadline) await sleep(50);
-  for (const pid of order) if (isAlive(pid)) killGroup(pid, 'SIGKILL');
-  while (order.some(isAlive) && Date.now() < deadline + 5000) await sleep(50);
-  // Kill any straggler left in the groups (there should be none).
-  for (const pid of order) killGroup(pid, 'SIGKILL');
-  rmSync(state.dir, { recursive: true, force: true });
-  exitHooks.delete(state.dir);
-  const left = order.filter(isAlive);
-  if (left.length > 0) throw new Error(`processes still running after stop: ${left.join(', ')}`);
+  // The controllers first: they would log connection errors once the API server is gone.
+  if (state.flux) await stopFluxProcesses(state.flux, timeoutMs);
+  try {
+    await stopGroups([state.pids.apiserver, state.pids.etcd], timeoutMs);
+  } finally {
+    rmSync(state.dir, { recursive: true, force: true });
+    unregisterExitCleanup(state.dir);
+  }
 }
 
 /** Starts etcd and kube-apiserver, writes the kubeconfig and installs the Flux CRDs. */
@@ -507,11 +432,14 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
     timingsMs: timings,
   };
   const killNow = () => {
-    for (const pid of [pids.apiserver, pids.etcd]) if (pid > 0) killGroup(pid, 'SIGKILL');
+    for (const pid of [...(state.flux?.pids ?? []), pids.apiserver, pids.etcd])
+      if (pid > 0) killGroup(pid, 'SIGKILL');
+    if (state.flux) rmSync(state.flux.dir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   };
   if (!options.detached) registerExitCleanup(dir, killNow);
 
+  let fluxEnv: FluxEnv | undefined;
   try {
     let t = Date.now();
     const [ports, pki, help] = await Promise.all([
@@ -613,6 +541,17 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       mark('crds', t);
       log(`installed ${state.crds.length} CRDs`);
     }
+    if (options.flux) {
+      t = Date.now();
+      const fluxOptions = options.flux === true ? {} : options.flux;
+      fluxEnv = await startFlux(state.kubeconfig, {
+        log,
+        deadline,
+        ...fluxOptions,
+        onStarted: (flux) => (state.flux = flux),
+      });
+      mark('flux', t);
+    }
     mark('total', t0);
     writeFileSync(join(dir, 'state.json'), JSON.stringify(state, null, 2));
   } catch (err) {
@@ -623,6 +562,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   let stopped = false;
   return {
     ...state,
+    fluxEnv,
     kubeConfig: (context: ContextName = 'admin') => loadKubeConfig(state.kubeconfig, context),
     env: () => ({ KUBECONFIG: state.kubeconfig }),
     stop: async () => {

@@ -34,6 +34,27 @@ FLUX_CRD_MODULES=(
   "github.com/fluxcd/helm-controller@v1.4.3"
   "github.com/fluxcd/notification-controller@v1.7.4"
 )
+# The Flux controllers that run against the test cluster (Flux v2.9.5's controller set), built from
+# their Go modules; the test cluster installs these versions' CRDs (<cache>/crds/<module>@<version>/).
+CONTROLLERS=(
+  "source-controller v1.9.5"
+  "kustomize-controller v1.9.5"
+  "helm-controller v1.6.4"
+)
+# A dependency version a controller requires that the Go module proxy does not serve (403), and the
+# nearest served patch release used instead. Listed, never guessed: a new refusal stops the build.
+CONTROLLER_SUBSTITUTES=(
+  "source-controller github.com/fluxcd/pkg/artifact v0.18.3 v0.18.1"
+)
+# Alert, Provider and Receiver: the notification-controller module is not served, its API module is;
+# controller-gen generates the CRDs from the API types, as the controller's own Makefile does.
+NOTIFICATION_API_MODULE="github.com/fluxcd/notification-controller/api"
+NOTIFICATION_API_VERSION="v1.9.4"
+CONTROLLER_TOOLS_VERSION="v0.23.0"
+FLUX_OPERATOR_MODULE="github.com/controlplaneio-fluxcd/flux-operator"
+FLUX_OPERATOR_VERSION="v0.58.1"
+# The local Git server the cluster tests push to (wrapper module go/gitserver).
+GITTESTSERVER_VERSION="v0.25.0" # must match test/env/go/gitserver/go.mod
 GO_BUILD_FLAGS=(-p 2 -trimpath)
 LDFLAGS="-s -w"
 # kube-apiserver reports this version (/version, --version) instead of v0.0.0-master.
@@ -217,6 +238,116 @@ provide_crds() {
   log "copied $count CRDs to $CRDS"
 }
 
+# --- Go module helpers ------------------------------------------------------------------------
+# Prints the folder `go mod download` unpacked module@version into.
+module_dir() {
+  local json dir
+  if ! json="$(cd "$CACHE" && go mod download -json "$1" 2>&1)"; then
+    printf '%s\n' "$json" >&2
+    return 1
+  fi
+  dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -n 1)"
+  [[ -n "$dir" && -d "$dir" ]] || { printf '%s\n' "$json" >&2; return 1; }
+  printf '%s\n' "$dir"
+}
+
+# --- Flux controllers -------------------------------------------------------------------------
+# Each controller's go.mod replaces its own API module by ./api, which is a module of its own and
+# not part of the controller's module download. The build runs in a copy of the module with exactly
+# that replace line removed, so the API module of the same version comes from the proxy. Any other
+# replace to a local path stops the build rather than being dropped silently.
+provide_controller() {
+  local name="$1" version="$2" module="github.com/fluxcd/$1" src="$CACHE/src/$1-$2" dir stamp start
+  local subs=() entry parts
+  for entry in "${CONTROLLER_SUBSTITUTES[@]}"; do
+    read -r -a parts <<<"$entry"
+    if [[ "${parts[0]}" == "$name" ]]; then subs+=("${parts[1]} ${parts[2]} ${parts[3]}"); fi
+  done
+  stamp="$STAMPS/$name-$version-$(printf '%s\n' "${subs[@]}" "$LDFLAGS" | sha256sum | cut -c1-16)"
+  if [[ -f "$stamp" && -x "$BIN/$name" ]]; then
+    return 0
+  fi
+  log "building $name $version from the Go module proxy (log: $LOGS/$name-build.log) ..."
+  start=$SECONDS
+  rm -f "$BIN/$name" "$STAMPS/$name-"*
+  dir="$(module_dir "$module@$version")" || die "go mod download $module@$version failed"
+  rm -rf "$src"
+  mkdir -p "$CACHE/src"
+  cp -R "$dir" "$src"
+  chmod -R u+w "$src"
+  grep -qxF "replace $module/api => ./api" "$src/go.mod" \
+    || die "$module@$version: go.mod has no 'replace $module/api => ./api' line; provide_controller must be adapted"
+  sed -i "\\#^replace $module/api => \\./api\$#d" "$src/go.mod"
+  if grep -Eq '=>[[:space:]]*\.{1,2}/' "$src/go.mod"; then
+    die "$module@$version replaces another module by a local path; provide_controller must be adapted"
+  fi
+  (
+    set -e
+    printf 'go.mod: removed "replace %s/api => ./api"\n' "$module"
+    # The API module is now required from the proxy: record its checksums in go.sum.
+    (cd "$src" && go mod download "$module/api")
+    for entry in "${subs[@]}"; do
+      read -r -a parts <<<"$entry"
+      printf 'go.mod: %s %s is not served; using %s\n' "${parts[0]}" "${parts[1]}" "${parts[2]}"
+      grep -Eq "^[[:space:]]*${parts[0]} ${parts[1]}([[:space:]]|\$)" "$src/go.mod" \
+        || { printf '%s does not require %s %s (any more): update CONTROLLER_SUBSTITUTES\n' "$name" "${parts[0]}" "${parts[1]}"; exit 1; }
+      (cd "$src" && go mod edit -replace "${parts[0]}=${parts[0]}@${parts[2]}" && go mod download "${parts[0]}")
+    done
+    cd "$src" && go build "${GO_BUILD_FLAGS[@]}" -ldflags "$LDFLAGS" -o "$BIN/.$name.tmp" .
+  ) >"$LOGS/$name-build.log" 2>&1 || {
+    rm -f "$BIN/.$name.tmp"
+    tail -n 30 "$LOGS/$name-build.log" >&2
+    die "$name $version build failed (see $LOGS/$name-build.log)"
+  }
+  mv -f "$BIN/.$name.tmp" "$BIN/$name"
+  printf '%s %s\n' "$name" "$version" >"$stamp"
+  log "built $name in $((SECONDS - start)) s"
+}
+
+# --- CRDs the test cluster installs -----------------------------------------------------------
+# One folder per source, <cache>/crds/<module>@<version>/, beside the top-level Flux v2.7.3 files
+# that the editor schemas are generated from (scripts/gen-schemas.mjs reads only the top level).
+provide_cluster_crds() {
+  local entry name version dir target stamp start gen
+  stamp="$STAMPS/cluster-crds-$(printf '%s\n' "${CONTROLLERS[@]}" "$NOTIFICATION_API_VERSION" "$CONTROLLER_TOOLS_VERSION" "$FLUX_OPERATOR_VERSION" | sha256sum | cut -c1-16)"
+  if [[ -f "$stamp" ]]; then
+    return 0
+  fi
+  start=$SECONDS
+  rm -f "$STAMPS/cluster-crds-"*
+  for entry in "${CONTROLLERS[@]}"; do
+    read -r name version <<<"$entry"
+    dir="$(module_dir "github.com/fluxcd/$name@$version")" || die "go mod download github.com/fluxcd/$name@$version failed"
+    target="$CRDS/$name@$version"
+    rm -rf "$target" && mkdir -p "$target"
+    cp "$dir"/config/crd/bases/*.yaml "$target/"
+    chmod u+w "$target"/*.yaml
+  done
+  # Notification CRDs: controller-gen over the API module's types (a copy, the module cache is read-only).
+  gen="$CACHE/src/notification-api-$NOTIFICATION_API_VERSION"
+  dir="$(module_dir "$NOTIFICATION_API_MODULE@$NOTIFICATION_API_VERSION")" || die "go mod download $NOTIFICATION_API_MODULE failed"
+  rm -rf "$gen" && mkdir -p "$CACHE/src" && cp -R "$dir" "$gen" && chmod -R u+w "$gen"
+  if [[ ! -x "$BIN/controller-gen" || ! -f "$STAMPS/controller-gen-$CONTROLLER_TOOLS_VERSION" ]]; then
+    log "building controller-gen $CONTROLLER_TOOLS_VERSION (log: $LOGS/controller-gen-build.log) ..."
+    rm -f "$STAMPS/controller-gen-"*
+    GOBIN="$BIN" go install "${GO_BUILD_FLAGS[@]}" -ldflags "$LDFLAGS" \
+      "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION" >"$LOGS/controller-gen-build.log" 2>&1 \
+      || { tail -n 30 "$LOGS/controller-gen-build.log" >&2; die "controller-gen build failed"; }
+    touch "$STAMPS/controller-gen-$CONTROLLER_TOOLS_VERSION"
+  fi
+  target="$CRDS/notification-controller-api@$NOTIFICATION_API_VERSION"
+  rm -rf "$target" && mkdir -p "$target"
+  (cd "$gen" && "$BIN/controller-gen" crd paths=./... output:crd:artifacts:config="$target") >"$LOGS/notification-crds.log" 2>&1 \
+    || { tail -n 30 "$LOGS/notification-crds.log" >&2; die "controller-gen over $NOTIFICATION_API_MODULE@$NOTIFICATION_API_VERSION failed"; }
+  dir="$(module_dir "$FLUX_OPERATOR_MODULE@$FLUX_OPERATOR_VERSION")" || die "go mod download $FLUX_OPERATOR_MODULE failed"
+  target="$CRDS/flux-operator@$FLUX_OPERATOR_VERSION"
+  rm -rf "$target" && mkdir -p "$target"
+  cp "$dir"/config/crd/bases/*.yaml "$target/"
+  chmod u+w "$target"/*.yaml
+  touch "$stamp"
+  log "cluster CRDs in $CRDS/*@*/ ($(find "$CRDS" -mindepth 2 -name '*.yaml' | wc -l) files) in $((SECONDS - start)) s"
+}
+
 # --- flux CLI ---------------------------------------------------------------------------------
 # `go install .../cmd/flux@version` is refused: flux2's go.mod carries a replace directive (a CVE pin,
 # gopkg.in/yaml.v3 => gopkg.in/yaml.v3 v3.0.1). It points at a published version, and `go build`
@@ -269,6 +400,12 @@ provide_sops
 provide_etcd
 provide_kube_apiserver
 provide_flux
+provide_cluster_crds
+for entry in "${CONTROLLERS[@]}"; do
+  read -r name version <<<"$entry"
+  provide_controller "$name" "$version"
+done
+build_wrapper gitserver "$GITTESTSERVER_VERSION" "$LDFLAGS" || die "gitserver build failed (see $LOGS/gitserver-build.log)"
 
 version_of() {
   case "$1" in
@@ -286,4 +423,10 @@ for name in sops etcd kube-apiserver age age-keygen flux; do
   if [[ -L "$target" ]]; then where="$target -> $(readlink "$target")"; fi
   printf '%-15s %s (%s)\n' "$name" "$where" "$(version_of "$name" "$target" || true)"
 done
-printf '%-15s %s (%s files)\n' "crds" "$CRDS" "$(find "$CRDS" -maxdepth 1 -name '*.yaml' | wc -l)"
+for entry in "${CONTROLLERS[@]}"; do
+  read -r name version <<<"$entry"
+  printf '%-20s %s (%s)\n' "$name" "$BIN/$name" "$version"
+done
+printf '%-20s %s (gittestserver %s)\n' gitserver "$BIN/gitserver" "$GITTESTSERVER_VERSION"
+printf '%-15s %s (%s files; the test cluster installs %s files from its */ folders)\n' "crds" "$CRDS" \
+  "$(find "$CRDS" -maxdepth 1 -name '*.yaml' | wc -l)" "$(find "$CRDS" -mindepth 2 -name '*.yaml' | wc -l)"

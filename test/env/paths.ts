@@ -1,11 +1,20 @@
 // Where the test environment's binaries and CRDs are: the cache folder that
 // `bash test/env/install.sh` fills (outside the repository, kept between runs).
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 /** The binaries install.sh provides. */
-export type ToolName = 'sops' | 'etcd' | 'kube-apiserver' | 'age' | 'age-keygen';
+export type ToolName =
+  | 'sops'
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'age'
+  | 'age-keygen'
+  | 'source-controller'
+  | 'kustomize-controller'
+  | 'helm-controller'
+  | 'gitserver';
 
 const INSTALL_HINT = 'run `bash test/env/install.sh` first';
 
@@ -58,5 +67,26 @@ export function crdFiles(): string[] {
     .sort()
     .map((f) => join(dir, f));
   if (files.length === 0) throw new Error(`no CRDs in ${dir}: ${INSTALL_HINT}`);
+  return files;
+}
+
+/**
+ * The CRDs the test cluster installs: those of the controllers that run in it (source-controller,
+ * kustomize-controller, helm-controller at the versions install.sh builds), the notification CRDs
+ * generated from their API module and the Flux Operator's, one `<module>@<version>/` folder each.
+ * The top-level files of crdDir() (Flux v2.7.3's) are what the editor schemas are generated from.
+ */
+export function clusterCrdFiles(): string[] {
+  const dir = crdDir();
+  const folders = readdirSync(dir)
+    .filter((f) => f.includes('@') && statSync(join(dir, f)).isDirectory())
+    .sort();
+  const files = folders.flatMap((folder) =>
+    readdirSync(join(dir, folder))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => join(dir, folder, f)),
+  );
+  if (files.length === 0) throw new Error(`no cluster CRDs in ${dir}/*@*/: ${INSTALL_HINT}`);
   return files;
 }

@@ -107,6 +107,8 @@ export function stepRunner(session, results, shot) {
 
 export async function startCodeServer({
   workspace,
+  // Open `workspace` itself instead of a throw-away copy (a user's own folder: edits must stay).
+  inPlace = false,
   gitOrigin,
   multiRoot = false,
   settings = {},
@@ -138,7 +140,8 @@ export async function startCodeServer({
     dirs[name] = path.join(tmp, name);
     fs.mkdirSync(dirs[name], { recursive: true });
   }
-  if (workspace && !reuse) copyFolder(workspace, dirs.workspace);
+  if (workspace && inPlace) dirs.workspace = workspace;
+  else if (workspace && !reuse) copyFolder(workspace, dirs.workspace);
   if (gitOrigin && !reuse) {
     const git = (...args) =>
       execFileSync('git', ['-C', dirs.workspace, ...args], { stdio: 'pipe', timeout: 30_000 });

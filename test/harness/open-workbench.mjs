@@ -10,20 +10,28 @@ import { startSampleCluster } from './sample-cluster.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const workspace = path.resolve(option('--workspace', path.join(repoRoot, 'samples', 'homelab')));
+// A folder given with --workspace is opened itself (what the user changes there stays); the
+// sample is opened as a throw-away copy, so trying things leaves the repository unchanged.
+const ownFolder = option('--workspace', undefined);
+const workspace = path.resolve(ownFolder ?? path.join(repoRoot, 'samples', 'homelab'));
 const port = Number(option('--port', process.env.PORT || 8080));
 const screenshot = option('--screenshot', undefined);
 
 const live = args.includes('--live') ? await startSampleCluster() : undefined;
 if (live) console.log(`test cluster with the sample's Flux objects: KUBECONFIG=${live.cluster.kubeconfig}`);
-const server = await startCodeServer({ workspace, port, settings: live?.settings ?? {} });
+const server = await startCodeServer({
+  workspace,
+  inPlace: Boolean(ownFolder),
+  port,
+  settings: live?.settings ?? {},
+});
 const url = workbenchUrl({
   authority: server.authority,
   workspace: server.workspace,
   extensionDevelopmentPath: repoRoot,
 });
 console.log(
-  `\nFlux GitOps is running in VS Code on a copy of ${workspace}:\n\n  ${url}\n\nOpen that URL in a browser (forward port ${port} when remote). Ctrl-C stops it.\n`,
+  `\nFlux GitOps is running in VS Code on ${ownFolder ? '' : 'a copy of '}${workspace}:\n\n  ${url}\n\nOpen that URL in a browser (forward port ${port} when remote). Ctrl-C stops it.\n`,
 );
 if (screenshot) {
   // A headless look, for machines without a browser: the Flux view after the workbench loads.

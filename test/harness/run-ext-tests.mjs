@@ -72,7 +72,7 @@ async function runOne(run) {
       extensionTestsPath: testsModule,
     });
     info(
-      `run ${run.name}: opening ${run.generated ? 'a generated repository' : (run.workspace ?? '(empty folder)')}`,
+      `run ${run.name}: opening ${run.generated || run.fleet ? 'a generated repository' : (run.workspace ?? '(empty folder)')}`,
     );
     await page.goto(url);
     let timer;

@@ -16,6 +16,9 @@ export const RUNS = [
   { name: 'empty', workspace: null, suite: 'empty' },
   // Live status: the sample against a real kube-apiserver that the suite starts (test/env).
   { name: 'cluster', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'cluster' },
+  // Real Flux: the suite starts the cluster with the Flux controllers and the local Git server,
+  // and pushes this workspace (a small fleet, test/env/fleet.ts) as the repository Flux syncs.
+  { name: 'flux', workspace: null, fleet: true, suite: 'flux' },
   // Restricted mode: no binaries, no cluster contact, no cluster writes.
   {
     name: 'untrusted',
@@ -56,6 +59,14 @@ export const RUNS = [
  * remove() deletes again. Generating needs the compiled tests (npm run compile-tests).
  */
 export function prepareWorkspace(run) {
+  if (run.fleet) {
+    const module = path.join(repoRoot, 'out', 'test', 'env', 'fleet.js');
+    if (!fs.existsSync(module)) throw new Error(`${module} is missing: run npm run compile-tests`);
+    const { writeFleet } = createRequire(import.meta.url)(module);
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `flux-gitops-${run.name}-`));
+    writeFleet(workspace);
+    return { workspace, remove: () => fs.rmSync(workspace, { recursive: true, force: true }) };
+  }
   if (!run.generated) return { workspace: run.workspace, remove: () => {} };
   const generator = path.join(repoRoot, 'out', 'test', 'env', 'syntheticRepo.js');
   if (!fs.existsSync(generator)) throw new Error(`${generator} is missing: run npm run compile-tests`);

@@ -14,8 +14,11 @@ import { getExtension, waitFor, workspaceRoot } from '../helpers';
 import { child, scannedTree } from '../treeHelpers';
 
 // The sample repository against a real kube-apiserver + etcd with the Flux CRDs (test/env), started
-// from inside this extension host. The Flux controllers do not run here: the status writer sets
-// status as they do, and the controller emulation answers reconcile requests.
+// from inside this extension host. EMULATED STATUS: the sample's sources (an OCI registry, an SSH
+// Git remote, public Helm repositories) cannot be reached here, so the real controllers cannot
+// reconcile it; the status writer sets status and the controller emulation answers reconcile
+// requests. What the controllers really do is proven in the `flux` run (test/integration/flux/),
+// where real Flux reconciles a fleet pushed to the local Git server.
 const CLUSTER = 'homelab';
 let cluster: Cluster;
 let writer: StatusWriter;

@@ -1,0 +1,335 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import * as k8s from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import * as fs from 'fs';
+import type { ClusterRef } from '../../../src/core/cluster';
+import type { RepoNode } from '../../../src/core/tree/repoTree';
+import { CommandId } from '../../../src/platform/commandIds';
+import { startCluster, type Cluster } from '../../env/cluster';
+import { configMapYaml, DEMO_CHART, FLEET_CLUSTER, FLEET_REPO, writeFleet } from '../../env/fleet';
+import type { FluxEnv, GitRepo } from '../../env/flux';
+import { FLUX_KINDS, type FluxKind } from '../../env/flux-kinds';
+import type { FluxObject } from '../../env/status-writer';
+import { getExtension, waitFor, workspaceRoot } from '../helpers';
+import { scannedTree } from '../treeHelpers';
+
+// The workspace (a small fleet, test/env/fleet.ts) pushed to the local Git server and bootstrapped
+// in the test cluster, where the real Flux controllers reconcile it. Every status the extension
+// shows here was written by source-, kustomize- or helm-controller.
+const CLUSTER = FLEET_CLUSTER;
+const WAIT_MS = 180_000;
+let cluster: Cluster;
+let flux: FluxEnv;
+let repo: GitRepo;
+let custom: k8s.CustomObjectsApi;
+
+type TreeKind = ClusterRef['kind'] & FluxKind;
+const ref = (kind: TreeKind, name: string, namespace = 'flux-system'): ClusterRef => ({
+  cluster: CLUSTER,
+  kind,
+  namespace,
+  name,
+});
+const apps = ref('Kustomization', 'apps');
+const infra = ref('Kustomization', 'infra');
+const source = ref('GitRepository', 'flux-system');
+const demo = ref('HelmRelease', DEMO_CHART.name, 'apps');
+
+async function get(r: ClusterRef): Promise<FluxObject | undefined> {
+  const k = FLUX_KINDS[r.kind as FluxKind];
+  return (await custom
+    .getNamespacedCustomObject({
+      group: k.group,
+      version: k.version,
+      namespace: r.namespace,
+      plural: k.plural,
+      name: r.name,
+    })
+    .catch(() => undefined)) as FluxObject | undefined;
+}
+
+const readyCondition = (o: FluxObject | undefined) => o?.status?.conditions?.find((c) => c.type === 'Ready');
+
+/** Waits for the object in the cluster; on timeout says what it saw and what the controllers logged. */
+async function inCluster(
+  r: ClusterRef,
+  what: string,
+  check: (o: FluxObject) => boolean,
+): Promise<FluxObject> {
+  let last: FluxObject | undefined;
+  try {
+    return await waitFor(
+      `${r.kind} ${r.namespace}/${r.name}: ${what}`,
+      async () => {
+        flux.assertRunning();
+        last = await get(r);
+        return last && check(last) ? last : undefined;
+      },
+      WAIT_MS,
+    );
+  } catch (error) {
+    throw new Error(
+      `${String(error)}\nlast seen status: ${JSON.stringify(last?.status, null, 2)}\n${flux.logTail(15)}`,
+      { cause: error },
+    );
+  }
+}
+
+const readyAt = (r: ClusterRef, revision?: string) =>
+  inCluster(
+    r,
+    `Ready${revision ? ` at ${revision}` : ''}`,
+    (o) =>
+      readyCondition(o)?.status === 'True' &&
+      o.status?.observedGeneration === o.metadata.generation &&
+      (revision === undefined || o.status?.lastAppliedRevision === revision),
+  );
+
+function nodeOf(r: ClusterRef): RepoNode {
+  const find = (nodes: readonly RepoNode[]): RepoNode | undefined => {
+    for (const node of nodes) {
+      if (
+        node.kind === 'object' &&
+        node.ref &&
+        node.ref.kind === r.kind &&
+        node.ref.namespace === r.namespace &&
+        node.ref.name === r.name
+      )
+        return node;
+      const found = find(node.children);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const node = find(getExtension().exports.repositoryTree());
+  assert.ok(node, `no tree node for ${r.kind} ${r.namespace}/${r.name}`);
+  return node;
+}
+
+function itemOf(r: ClusterRef): vscode.TreeItem {
+  const item = getExtension().exports.treeItem(nodeOf(r));
+  assert.ok(item);
+  return item;
+}
+const iconId = (item: vscode.TreeItem): string => (item.iconPath as vscode.ThemeIcon).id;
+/** The tooltip's text with Markdown escapes removed. */
+const tooltipText = (item: vscode.TreeItem): string =>
+  (item.tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
+
+/** Waits until the tree row of `r` satisfies `check` (the row is printed on timeout). */
+async function row(r: ClusterRef, what: string, check: (item: vscode.TreeItem) => boolean) {
+  let last: vscode.TreeItem | undefined;
+  try {
+    return await waitFor(
+      `the tree row of ${r.kind} ${r.name}: ${what}`,
+      () => {
+        last = itemOf(r);
+        return check(last) ? last : undefined;
+      },
+      WAIT_MS,
+    );
+  } catch (error) {
+    throw new Error(
+      `${String(error)}\nlast row: ${JSON.stringify({ icon: last && iconId(last), description: last?.description, tooltip: last && tooltipText(last) })}`,
+      { cause: error },
+    );
+  }
+}
+
+async function lensTitles(file: string, line: number): Promise<string[]> {
+  const uri = vscode.Uri.file(path.join(workspaceRoot(), file));
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+    'vscode.executeCodeLensProvider',
+    uri,
+  );
+  return lenses
+    .filter((lens) => lens.range.start.line === line && lens.command?.command.startsWith('fluxGitops.'))
+    .map((lens) => lens.command?.title ?? '');
+}
+
+async function command(id: string, ...args: unknown[]): Promise<void> {
+  const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(id, ...args);
+  assert.ok(result?.ok, result?.message);
+}
+
+/** Commits and pushes the workspace, then asks Flux (through the extension) to fetch it. */
+async function pushAndFetch(message: string): Promise<string> {
+  const sha = await repo.commitAndPush(message);
+  await command(CommandId.reconcile, source);
+  await inCluster(source, `artifact at ${sha}`, (o) =>
+    String((o.status?.artifact as { revision?: string } | undefined)?.revision).endsWith(sha),
+  );
+  return sha;
+}
+
+describe('the extension on real Flux', function () {
+  this.timeout(WAIT_MS * 2);
+
+  before(async () => {
+    cluster = await startCluster({ flux: true });
+    assert.ok(cluster.fluxEnv);
+    flux = cluster.fluxEnv;
+    const kc = cluster.kubeConfig('admin');
+    custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    await flux.publishChart(DEMO_CHART);
+    // The workspace's gotk-sync.yaml now names this run's Git server and Helm repository.
+    writeFleet(workspaceRoot(), { gitUrl: flux.gitUrl, helmRepoUrl: flux.helmRepoUrl });
+    repo = await flux.pushFolder(FLEET_REPO, workspaceRoot());
+    // Bootstrap as `flux bootstrap` does: apply gotk-sync.yaml; Flux applies the rest from Git.
+    const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const sync = path.join(workspaceRoot(), 'clusters', CLUSTER, 'flux-system', 'gotk-sync.yaml');
+    for (const doc of parseAllDocuments(fs.readFileSync(sync, 'utf8')))
+      await objects.create(doc.toJSON() as k8s.KubernetesObject);
+    await getExtension().exports.rescan();
+    await scannedTree();
+    const settings = vscode.workspace.getConfiguration('fluxGitops');
+    await settings.update('kubeconfig', cluster.kubeconfig, vscode.ConfigurationTarget.Workspace);
+    await settings.update('clusterContexts', { [CLUSTER]: 'admin' }, vscode.ConfigurationTarget.Workspace);
+    await getExtension().exports.syncClusters();
+  });
+
+  after(async () => {
+    const settings = vscode.workspace.getConfiguration('fluxGitops');
+    await settings.update('clusterContexts', undefined, vscode.ConfigurationTarget.Workspace);
+    await settings.update('kubeconfig', undefined, vscode.ConfigurationTarget.Workspace);
+    await getExtension().exports.syncClusters();
+    await cluster?.stop();
+  });
+
+  it('every Kustomization and the HelmRelease become Ready at the pushed commit, and the tree and CodeLens say so', async () => {
+    const sha = await repo.head();
+    const revision = `main@sha1:${sha}`;
+    for (const k of [ref('Kustomization', 'flux-system'), infra, apps]) {
+      await readyAt(k, revision);
+      const item = await row(k, 'Ready', (i) => iconId(i) === 'pass-filled');
+      assert.strictEqual(item.description, `main@sha1:${sha.slice(0, 8)}`);
+      assert.match(tooltipText(item), new RegExp(`Applied revision: ${revision}`));
+    }
+    const release = await inCluster(demo, 'Ready', (o) => readyCondition(o)?.status === 'True');
+    const history = release.status?.history as { chartVersion: string }[];
+    assert.strictEqual(history[0].chartVersion, DEMO_CHART.version);
+    const releaseRow = await row(demo, 'Ready', (i) => iconId(i) === 'pass-filled');
+    assert.match(
+      tooltipText(releaseRow),
+      new RegExp(String(readyCondition(release)?.message).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    );
+    // The Kustomization's document starts on line 0 of apps.yaml.
+    const titles = await waitFor(
+      'a Ready lens on apps.yaml',
+      async () => {
+        const t = await lensTitles(`clusters/${CLUSTER}/apps.yaml`, 0);
+        return t.some((title) => title.includes('Ready') && title.includes(sha.slice(0, 8))) ? t : undefined;
+      },
+      WAIT_MS,
+    );
+    assert.ok(titles.includes('Reconcile'), titles.join(' | '));
+  });
+
+  it("a broken manifest pushed shows kustomize-controller's message; a fix pushed and reconciled from the extension clears it", async () => {
+    repo.write({ 'apps/broken.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n' });
+    const broken = await repo.commitAndPush('a broken manifest');
+    await command(CommandId.reconcileWithSource, apps);
+    const failed = await inCluster(
+      apps,
+      `Ready=False at ${broken}`,
+      (o) =>
+        readyCondition(o)?.status === 'False' && o.status?.lastAttemptedRevision === `main@sha1:${broken}`,
+    );
+    const message = String(readyCondition(failed)?.message);
+    assert.strictEqual(readyCondition(failed)?.reason, 'BuildFailed');
+    const item = await row(
+      apps,
+      'the failure',
+      (i) => iconId(i) === 'error' && tooltipText(i).includes(message.split('\n')[0]),
+    );
+    assert.match(String(item.description), /BuildFailed/);
+    await waitFor(
+      'the lens to show the failure',
+      async () =>
+        (await lensTitles(`clusters/${CLUSTER}/apps.yaml`, 0)).some((t) => t.includes('BuildFailed'))
+          ? true
+          : undefined,
+      WAIT_MS,
+    );
+
+    repo.remove(['apps/broken.yaml']);
+    const fixed = await repo.commitAndPush('fix the manifest');
+    await command(CommandId.reconcileWithSource, apps);
+    await readyAt(apps, `main@sha1:${fixed}`);
+    await row(
+      apps,
+      'Ready again',
+      (i) => iconId(i) === 'pass-filled' && i.description === `main@sha1:${fixed.slice(0, 8)}`,
+    );
+  });
+
+  it('Reconcile is handled by the controller: lastHandledReconcileAt takes the request', async () => {
+    await command(CommandId.reconcile, infra);
+    const requested = (await get(infra))?.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    assert.ok(requested);
+    await inCluster(
+      infra,
+      `lastHandledReconcileAt ${requested}`,
+      (o) => o.status?.lastHandledReconcileAt === requested,
+    );
+  });
+
+  it('Suspend keeps a pushed commit from being applied until Resume', async () => {
+    const before = (await get(apps))?.status?.lastAppliedRevision;
+    await command(CommandId.suspend, nodeOf(apps), { confirmed: true });
+    await row(apps, 'suspended', (i) => iconId(i) === 'debug-pause');
+    repo.write({
+      'apps/settings.yaml': configMapYaml('app-settings', 'apps', { color: 'green' }),
+      'infra/settings.yaml': configMapYaml('infra-settings', 'infra', { tier: 'infra-2' }),
+    });
+    const sha = await pushAndFetch('green');
+    // infra, on the same source and not suspended, applies it; apps keeps its revision.
+    await readyAt(infra, `main@sha1:${sha}`);
+    assert.strictEqual((await get(apps))?.status?.lastAppliedRevision, before);
+    await command(CommandId.resume, nodeOf(apps));
+    await readyAt(apps, `main@sha1:${sha}`);
+    await row(
+      apps,
+      'Ready at the new commit',
+      (i) => iconId(i) === 'pass-filled' && i.description === `main@sha1:${sha.slice(0, 8)}`,
+    );
+  });
+
+  it("dependsOn: a Kustomization waiting for one that is not ready shows Flux's own message", async () => {
+    repo.write({
+      [`clusters/${CLUSTER}/blocked.yaml`]:
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: blocked\n  namespace: flux-system\n' +
+        'spec:\n  interval: 10m\n  path: ./does-not-exist\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+      [`clusters/${CLUSTER}/waiting.yaml`]:
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: waiting\n  namespace: flux-system\n' +
+        'spec:\n  interval: 10m\n  dependsOn:\n    - name: blocked\n  path: ./apps\n  prune: false\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+    });
+    await pushAndFetch('a Kustomization waiting for another');
+    await getExtension().exports.rescan();
+    const waiting = ref('Kustomization', 'waiting');
+    const object = await inCluster(
+      waiting,
+      'DependencyNotReady',
+      (o) => readyCondition(o)?.reason === 'DependencyNotReady',
+    );
+    const message = String(readyCondition(object)?.message);
+    assert.match(message, /dependency 'flux-system\/blocked' is not ready/);
+    await row(waiting, 'the dependency message', (i) => tooltipText(i).includes(message));
+  });
+
+  it('Reconcile (force) on the HelmRelease makes helm-controller upgrade again', async () => {
+    const before = await inCluster(demo, 'Ready', (o) => readyCondition(o)?.status === 'True');
+    const newest = Math.max(...(before.status?.history as { version: number }[]).map((h) => h.version));
+    await command(CommandId.reconcileForce, demo);
+    const forceAt = (await get(demo))?.metadata.annotations?.['reconcile.fluxcd.io/forceAt'];
+    assert.ok(forceAt);
+    const after = await inCluster(
+      demo,
+      `lastHandledForceAt ${forceAt}`,
+      (o) => o.status?.lastHandledForceAt === forceAt && readyCondition(o)?.status === 'True',
+    );
+    assert.strictEqual((after.status?.history as { version: number }[])[0].version, newest + 1);
+  });
+});

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { scanRepository, type RepoModel } from './core/repo';
 import { modelToJson, sortedProblems } from './core/repo/json';
 import { relSlash } from './core/repo/fsCache';
+import { fluxLabel } from './core/fluxVersion/detect';
 
 const USAGE = `Usage:
   flux-gitops scan <folder> [--json]   Show what Flux applies from a repository (JSON with --json)
@@ -21,7 +22,7 @@ function printTree(model: RepoModel, base: string, io: Io): void {
   const rel = (p: string): string => relSlash(base, p) || '.';
   if (model.clusters.length === 0) io.out('No Flux Kustomization found.');
   for (const c of model.clusters) {
-    io.out(`cluster ${c.name} (${rel(c.folder)})`);
+    io.out(`cluster ${c.name} (${rel(c.folder)})${c.flux ? ` · ${fluxLabel(c.flux)}` : ''}`);
     for (const key of c.kustomizations) {
       const k = model.kustomizations.get(key);
       if (!k) continue;

@@ -204,6 +204,7 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
             }
           : null,
         interval: str(spec.interval),
+        builtSpec: spec,
         suspend: spec.suspend === true,
         targetNamespace: str(spec.targetNamespace) || null,
         decryption: dec

@@ -155,6 +155,8 @@ export interface FluxKustomization extends SourceLocation {
   dependencies?: Dependency[];
   sourceRef: ObjectRef | null;
   interval: string | null;
+  /** spec as Flux applies it: after the parent's patches and postBuild substitution. */
+  builtSpec?: Record<string, unknown>;
   suspend: boolean;
   targetNamespace: string | null;
   decryption: { provider: string; secretRef: string | null } | null;

@@ -95,7 +95,12 @@ export class RepositoryService implements vscode.Disposable {
     const roots = folders.map((folder) => folder.uri.fsPath);
     // One model for every folder: the first folder's value (a folder setting) applies to the scan.
     const ociArtifactFolder = readSetting(Setting.ociArtifactFolder, '', folders[0]?.uri).trim();
-    const fluxVersions = readSetting<Record<string, string>>(Setting.fluxVersions, {}, folders[0]?.uri);
+    // A plain copy: the configuration object cannot cross the scan worker's structured clone.
+    const fluxVersions = Object.fromEntries(
+      Object.entries(readSetting<Record<string, unknown>>(Setting.fluxVersions, {}, folders[0]?.uri)).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
     // A full scan reads every file again: the changes waiting for the debounce are in it.
     clearTimeout(this.timer);
     this.pending.clear();

@@ -1,3 +1,8 @@
+import {
+  createCheckAgainstFluxCommand,
+  createMigrateClusterCommand,
+  createMigrationCodeActions,
+} from './commands/migrate';
 import * as vscode from 'vscode';
 import { createLog, describeError, type Log } from './platform/log';
 import { onListenerError } from './core/events';
@@ -175,6 +180,15 @@ export class Container implements vscode.Disposable {
       createRevealInTreeCommand({ tree: this.tree, view: treeView }),
     );
     this.registerCommand(CommandId.checkRepository, createCheckRepositoryCommand({ repository, log }));
+    this.own(
+      vscode.languages.registerCodeActionsProvider(
+        { scheme: 'file', language: 'yaml' },
+        createMigrationCodeActions({ repository }),
+        { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+      ),
+    );
+    this.registerCommand(CommandId.migrateCluster, createMigrateClusterCommand({ repository, log }));
+    this.registerCommand(CommandId.checkAgainstFlux, createCheckAgainstFluxCommand({ repository }));
     const decryptedFiles = this.own(new DecryptedFiles(this.context.workspaceState));
     const secretEditor = (this.decryptedEditor = this.own(
       new SecretEditorProvider({

@@ -17,6 +17,8 @@ export const CommandId = {
   sopsDecrypt: 'fluxGitops.sops.decrypt',
   sopsEditDecrypted: 'fluxGitops.sops.editDecrypted',
   newApp: 'fluxGitops.newApp',
+  migrateCluster: 'fluxGitops.migrateCluster',
+  checkAgainstFlux: 'fluxGitops.checkAgainstFlux',
 } as const;
 
 export type CommandIdValue = (typeof CommandId)[keyof typeof CommandId];

@@ -48,6 +48,8 @@ export class RepositoryService implements vscode.Disposable {
   private readonly noticesLogged = new Set<string>();
   /** Duration of the first full scan, for the activation benchmark. */
   firstScanMs: number | undefined;
+  /** The Flux version every cluster is checked against for this session ("check against Flux 2.9"). */
+  private checkedAgainst: string | undefined;
 
   constructor(
     private readonly log: Log,
@@ -65,10 +67,24 @@ export class RepositoryService implements vscode.Disposable {
       watcher.onDidDelete((uri) => this.queue(uri, 'deleted')),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration(`${SETTINGS_SECTION}.${Setting.ociArtifactFolder}`))
+        if (
+          event.affectsConfiguration(`${SETTINGS_SECTION}.${Setting.ociArtifactFolder}`) ||
+          event.affectsConfiguration(`${SETTINGS_SECTION}.${Setting.fluxVersions}`)
+        )
           void this.rescan();
       }),
     );
+  }
+
+  /** The version every cluster is checked against this session, when one was asked for. */
+  get fluxVersionChecked(): string | undefined {
+    return this.checkedAgainst;
+  }
+
+  /** Checks every cluster against one Flux version (undefined: each cluster's own) and rescans. */
+  checkAgainstFlux(version: string | undefined): Promise<RepoModel | null> {
+    this.checkedAgainst = version;
+    return this.rescan();
   }
 
   /** Scans every workspace folder from scratch; resolves with the model (null when the scan failed). */
@@ -79,6 +95,12 @@ export class RepositoryService implements vscode.Disposable {
     const roots = folders.map((folder) => folder.uri.fsPath);
     // One model for every folder: the first folder's value (a folder setting) applies to the scan.
     const ociArtifactFolder = readSetting(Setting.ociArtifactFolder, '', folders[0]?.uri).trim();
+    // A plain copy: the configuration object cannot cross the scan worker's structured clone.
+    const fluxVersions = Object.fromEntries(
+      Object.entries(readSetting<Record<string, unknown>>(Setting.fluxVersions, {}, folders[0]?.uri)).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
     // A full scan reads every file again: the changes waiting for the debounce are in it.
     clearTimeout(this.timer);
     this.pending.clear();
@@ -88,7 +110,10 @@ export class RepositoryService implements vscode.Disposable {
     if (this.scansInFlight === 1) this.store.set({ model: this.store.value.model, scanning: true });
     let outcome: ScanOutcome;
     try {
-      outcome = await this.worker.scan(roots, { ociArtifactFolder: ociArtifactFolder || undefined });
+      outcome = await this.worker.scan(roots, {
+        ociArtifactFolder: ociArtifactFolder || undefined,
+        fluxVersions: this.checkedAgainst ? { '*': this.checkedAgainst } : fluxVersions,
+      });
       await yieldToEventLoop();
     } finally {
       this.scansInFlight--;

@@ -11,6 +11,7 @@ export const Setting = {
   ageKeyFile: 'sops.ageKeyFile',
   codeLens: 'codeLens.enabled',
   ociArtifactFolder: 'ociArtifactFolder',
+  fluxVersions: 'fluxVersions',
 } as const;
 
 export function readSetting<T>(key: string, fallback: T, scope?: vscode.ConfigurationScope): T {

@@ -221,6 +221,8 @@ export function assemble(graphs: ClusterGraph[], isDir: (p: string) => boolean):
             }
           : null,
         interval: str(spec.interval),
+        // A plain copy: the model crosses the scan worker's structured clone.
+        builtSpec: JSON.parse(JSON.stringify(spec)) as Record<string, unknown>,
         suspend: spec.suspend === true,
         targetNamespace: str(spec.targetNamespace) || null,
         decryption: dec

@@ -14,6 +14,7 @@ import { problem, type OrphanUnit, type RepoModel, type Problem, type SourceLoca
 import { sopsConfigOf, type SopsConfig } from '../sops/config';
 import { findGitRoot, normaliseGitUrl, readCurrentBranch, readGitRemotes } from '../git/remotes';
 import { lineOf } from './yaml';
+import { asObj } from './values';
 import {
   FluxGraphBuilder,
   nodeShape,
@@ -27,6 +28,8 @@ import {
 import { assemble, entryKeys, manifestObject, nodeKey } from './assemble';
 import { findOrphans } from './intent';
 import { checkApplied, knownObjects, usedFileProblems, type CheckHost, type KnownObjects } from './checks';
+import { detectClusterFlux } from '../fluxVersion/detect';
+import { apiLifecycleProblems } from '../fluxVersion/problems';
 import type { RepoDoc } from './roots';
 
 export * from './model';
@@ -39,6 +42,11 @@ export interface ScanOptions {
   maxFileSize?: number;
   /** The folder of the repository an OCI sync artifact is pushed from (default: found). */
   ociArtifactFolder?: string;
+  /**
+   * The Flux version (or semver range) a cluster runs, by cluster name; `*` for every cluster.
+   * Overrides what the repository declares (fluxGitops.fluxVersions, `check --flux-version`).
+   */
+  fluxVersions?: Readonly<Record<string, string>>;
 }
 
 const YAML_RE = /\.ya?ml$/i;
@@ -515,6 +523,32 @@ export class RepoIndex {
     const problems: Problem[] = [...b.walkProblems, ...b.graphProblems];
     const assembled = assemble(b.clusterGraphs, (p) => this.cache.kind(p) === 'dir');
     problems.push(...assembled.problems);
+    const overrides = this.options.fluxVersions ?? {};
+    for (const cluster of assembled.clusters) {
+      const keys = new Set(cluster.kustomizations);
+      const sources = assembled.objects
+        .filter(
+          (o) =>
+            (o.kind === 'GitRepository' || o.kind === 'OCIRepository') &&
+            o.appliedBy.some((k) => keys.has(k)),
+        )
+        .map((o) => ({
+          kind: o.kind,
+          file: o.file,
+          line: o.line,
+          spec:
+            asObj(
+              this.cache.file(o.file).parsed?.docs.find((d) => d.index === o.documentIndex)?.value.spec,
+            ) ?? {},
+        }));
+      cluster.flux = detectClusterFlux({
+        cluster,
+        sources,
+        files: cluster.kustomizations.flatMap((key) => assembled.kustomizations.get(key)?.files ?? []),
+        readText: (f) => this.readText(f),
+        override: overrides[cluster.name] ?? overrides['*'],
+      });
+    }
     const nodes: FluxNode[] = [];
     const remote: Array<SourceLocation & { url: string }> = [];
     for (const c of b.clusterGraphs)
@@ -524,6 +558,7 @@ export class RepoIndex {
       }
     problems.push(...checkApplied(this.checkHost, nodes, b.known), ...b.usedFileProblems);
     problems.push(...b.orphans.problems);
+    problems.push(...apiLifecycleProblems(assembled.objects, assembled.kustomizations, assembled.clusters));
     // Objects of files nothing applies are still listed (the tree shows them under "not applied").
     for (const f of b.orphans.orphans) {
       for (const d of this.cache.file(f).parsed?.docs ?? [])

@@ -155,6 +155,8 @@ export interface FluxKustomization extends SourceLocation {
   dependencies?: Dependency[];
   sourceRef: ObjectRef | null;
   interval: string | null;
+  /** spec as Flux applies it: after the parent's patches and postBuild substitution. */
+  builtSpec?: Record<string, unknown>;
   suspend: boolean;
   targetNamespace: string | null;
   decryption: { provider: string; secretRef: string | null } | null;
@@ -188,6 +190,28 @@ export interface ClusterRoot extends SourceLocation {
   distribution: string | null;
 }
 
+/** Where a cluster's Flux version comes from. */
+export type FluxVersionSource =
+  | 'setting'
+  | 'gotk-components'
+  | 'flux-manifests'
+  | 'flux-instance'
+  | 'flux-instance-chart'
+  | 'flux-instance-chart-default'
+  | 'cluster';
+
+/** The Flux a cluster runs, as declared and as resolved to a release. */
+export interface ClusterFlux {
+  /** As written: `v2.7.3`, `2.x`, `>=2.6.0 <2.8.0`. */
+  declared: string;
+  /** The release it stands for (`2.7.3`); null when it names no known release. */
+  version: string | null;
+  source: FluxVersionSource;
+  /** The file (and 1-based line) that declares it; absent for a setting or the cluster. */
+  file?: string;
+  line?: number;
+}
+
 export interface Cluster {
   name: string;
   /** Absolute folder of the root Kustomization's path (e.g. .../clusters/superbloom). */
@@ -196,6 +220,8 @@ export interface Cluster {
   root?: ClusterRoot;
   /** Keys of the Kustomizations of this cluster, in dependency order. */
   kustomizations: string[];
+  /** The Flux it runs, when the repository (or a setting) says. */
+  flux?: ClusterFlux | null;
 }
 
 /** A repository the scan read: spec.path values are relative to its folder. */

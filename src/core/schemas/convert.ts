@@ -124,7 +124,11 @@ export function objectMetaSchema(): JsonObject {
     required: ['name'],
     properties: {
       name: { type: 'string', description: 'Name of the object, unique within its namespace.' },
-      namespace: { type: 'string', description: 'Namespace of the object. Kustomize or Flux may set it.' },
+      // `namespace:` left empty is null, which the API server reads as unset (kustomize or Flux may set it).
+      namespace: {
+        type: ['string', 'null'],
+        description: 'Namespace of the object. Kustomize or Flux may set it.',
+      },
       labels: { ...stringMap, description: 'Labels: string keys and values used to select objects.' },
       annotations: {
         ...stringMap,

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { fluxLabel, fluxSourceLine } from '../fluxVersion/detect';
 import { isFluxKind, type ClusterRef } from '../cluster/kinds';
 import type { FluxKustomization, ManifestObject, RepoModel } from '../repo/model';
 import {
@@ -217,6 +218,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
       description: [
         model.roots.length > 1 ? rootName(model.roots, cluster.folder) : undefined,
         cluster.root ? rootSummary(cluster.root) : undefined,
+        cluster.flux ? fluxLabel(cluster.flux) : undefined,
         `${cluster.kustomizations.length} Kustomizations`,
       ]
         .filter(Boolean)
@@ -224,6 +226,7 @@ export function buildRepoTree(model: RepoModel): RepoNode[] {
       tooltip: [
         `Cluster ${cluster.name}`,
         cluster.folder,
+        ...(cluster.flux ? [fluxSourceLine(cluster.flux)] : ['Flux version: not declared in the repository']),
         ...(cluster.root ? rootTooltip(cluster.root) : []),
       ].join('\n'),
       icon: 'server-environment',

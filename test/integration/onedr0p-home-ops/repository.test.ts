@@ -54,7 +54,7 @@ describe('a real repository: onedr0p/home-ops', function () {
     // The cluster row says where its root comes from.
     assert.match(
       cluster.description ?? '',
-      /^Flux Operator · HelmRelease flux-system\/flux-instance · 79 Kustomizations$/,
+      /^Flux Operator · HelmRelease flux-system\/flux-instance · Flux 2\.x → 2\.9\.5 · 79 Kustomizations$/,
     );
     assert.strictEqual(cluster.children[1]?.label, 'cluster-apps');
     // What `flux build kustomization flux-instance` (flux v2.9.5) prints for its ks.yaml.

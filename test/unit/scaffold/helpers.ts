@@ -159,7 +159,8 @@ type Schema = Record<string, unknown>;
  */
 export function checkSchema(schema: Schema, value: unknown, at = '$'): string[] {
   const errors: string[] = [];
-  const type = schema.type as string | undefined;
+  // A type may be a list (`['string', 'null']`): any of them will do.
+  const types = (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []) as string[];
   const actual = Array.isArray(value)
     ? 'array'
     : value === null
@@ -167,12 +168,9 @@ export function checkSchema(schema: Schema, value: unknown, at = '$'): string[] 
       : typeof value === 'number' && Number.isInteger(value)
         ? 'integer'
         : typeof value;
-  if (type) {
-    const ok =
-      type === actual ||
-      (type === 'number' && actual === 'integer') ||
-      (type === 'integer' && actual === 'integer');
-    if (!ok) return [`${at}: expected ${type}, got ${actual}`];
+  if (types.length > 0) {
+    const ok = types.some((type) => type === actual || (type === 'number' && actual === 'integer'));
+    if (!ok) return [`${at}: expected ${types.join(' or ')}, got ${actual}`];
   }
   if ('const' in schema && schema.const !== value) errors.push(`${at}: must be ${String(schema.const)}`);
   if (Array.isArray(schema.enum) && !schema.enum.includes(value))

@@ -41,7 +41,7 @@ for (const [name, owner] of [
     const cluster = clusters[0];
     assert.match(
       cluster.description ?? '',
-      /^Flux Operator · HelmRelease flux-system\/flux-instance · \d+ Kustomizations$/,
+      /^Flux Operator · HelmRelease flux-system\/flux-instance · Flux 2\.x → 2\.9\.5 · \d+ Kustomizations$/,
     );
     const helmRelease = path.join(dir, 'kubernetes/apps/flux-system/flux-instance/app/helmrelease.yaml');
     assert.equal(cluster.location?.file, helmRelease);

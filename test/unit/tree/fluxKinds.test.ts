@@ -194,7 +194,10 @@ test('a FluxInstance file: the cluster row names it, links to it and shows the s
     const cluster = tree.find((n) => n.kind === 'cluster');
     assert.ok(cluster, `clusters: ${labels(tree).join(', ')}`);
     assert.equal(cluster.label, 'prod');
-    assert.equal(cluster.description, 'Flux Operator · FluxInstance flux-system/flux · 3 Kustomizations');
+    assert.equal(
+      cluster.description,
+      'Flux Operator · FluxInstance flux-system/flux · Flux 2.7.x → 2.7.5 · 3 Kustomizations',
+    );
     assert.deepEqual(cluster.location, { file: path.join(dir, 'clusters/prod/flux-instance.yaml'), line: 1 });
     const tip = lines(cluster);
     for (const expected of [
@@ -525,7 +528,8 @@ spec:
         path: clusters/home
 `,
       },
-      description: 'Flux Operator · HelmRelease flux-system/flux-instance · 1 Kustomizations',
+      description:
+        'Flux Operator · HelmRelease flux-system/flux-instance · Flux 2.9.x → 2.9.5 · 1 Kustomizations',
       tooltip: [
         "root: Flux Operator, the values of the flux-instance chart's HelmRelease flux-system/flux-instance",
         'distribution: Flux 2.9.x',
@@ -561,7 +565,7 @@ spec:
         'clusters/edge/config.yaml':
           'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: edge\n  namespace: default\n',
       },
-      description: 'Flux Operator · FluxInstance flux-system/flux · 1 Kustomizations',
+      description: 'Flux Operator · FluxInstance flux-system/flux · Flux 2.8.x → 2.8.0 · 1 Kustomizations',
       tooltip: [
         'templated by ResourceSet flux-system/fleet',
         'distribution: Flux 2.8.x',

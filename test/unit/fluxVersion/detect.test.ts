@@ -1,0 +1,222 @@
+/**
+ * Which Flux each cluster runs, on every repository of ../shared/corpus and the user's fixtures,
+ * read in place. The expected values were read by eye from the files named in each case.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { scanRepository } from '../../../src/core/repo';
+import { gotkComponentsVersion } from '../../../src/core/fluxVersion/detect';
+import { buildRepoTree } from '../../../src/core/tree/repoTree';
+import { repoRoot, sharedFixtures, write } from '../repo/helpers';
+
+const corpus = path.resolve(repoRoot, '..', 'shared', 'corpus');
+
+interface Expected {
+  cluster: string;
+  declared: string;
+  version: string;
+  source: string;
+  /** The declaring file, relative to the repository. */
+  file: string;
+}
+
+/** null: nothing in the repository says which Flux the cluster runs. */
+const EXPECTED: Record<string, Array<Expected | { cluster: string; none: true }>> = {
+  // flux-instance HelmRelease without instance.distribution: the chart's default 2.x.
+  'corpus/buroa+k8s-gitops': [
+    {
+      cluster: 'cluster',
+      declared: '2.x',
+      version: '2.9.5',
+      source: 'flux-instance-chart-default',
+      file: 'kubernetes/apps/flux-system/flux-instance/app/helmrelease.yaml',
+    },
+  ],
+  'corpus/onedr0p+home-ops': [
+    {
+      cluster: 'cluster',
+      declared: '2.x',
+      version: '2.9.5',
+      source: 'flux-instance-chart-default',
+      file: 'kubernetes/apps/flux-system/flux-instance/app/helmrelease.yaml',
+    },
+  ],
+  // values.yaml (a generated ConfigMap) sets distribution.artifact only: the version is the default.
+  'corpus/xunholy+k8s-gitops': [
+    {
+      cluster: 'cluster-00',
+      declared: '2.x',
+      version: '2.9.5',
+      source: 'flux-instance-chart-default',
+      file: 'kubernetes/clusters/cluster-00/flux-system/flux-instance/app/helmrelease.yaml',
+    },
+  ],
+  // gotk-components.yaml line 3: "# Flux Version: v2.7.3".
+  'corpus/saavy1+sb': [
+    {
+      cluster: 'superbloom',
+      declared: 'v2.7.3',
+      version: '2.7.3',
+      source: 'gotk-components',
+      file: 'flux/clusters/superbloom/flux-system/gotk-components.yaml',
+    },
+  ],
+  // Flux installed from github.com/fluxcd/flux2 at ref.tag "v0.31.4" (flux-installation.yaml).
+  'corpus/toboshii+home-ops': [
+    {
+      cluster: 'flux',
+      declared: 'v0.31.4',
+      version: '0.31.4',
+      source: 'flux-manifests',
+      file: 'cluster/flux/flux-system/flux-installation.yaml',
+    },
+  ],
+  // The official examples ship a placeholder gotk-components.yaml without a header.
+  'corpus/fluxcd+flux2-kustomize-helm-example': [
+    { cluster: 'production', none: true },
+    { cluster: 'staging', none: true },
+  ],
+  'corpus/fluxcd+flux2-multi-tenancy': [
+    { cluster: 'production', none: true },
+    { cluster: 'staging', none: true },
+  ],
+  'fixtures/superbloom-2025-12': [
+    {
+      cluster: 'superbloom',
+      declared: 'v2.7.3',
+      version: '2.7.3',
+      source: 'gotk-components',
+      file: 'flux/clusters/superbloom/flux-system/gotk-components.yaml',
+    },
+  ],
+  'fixtures/superbloom-2026-06': [
+    {
+      cluster: 'superbloom',
+      declared: 'v2.7.3',
+      version: '2.7.3',
+      source: 'gotk-components',
+      file: 'flux/clusters/superbloom/flux-system/gotk-components.yaml',
+    },
+  ],
+};
+
+function shared(t: TestContext, name: string): string | null {
+  const dir = name.startsWith('corpus/')
+    ? path.join(corpus, name.slice('corpus/'.length))
+    : path.join(sharedFixtures, name.slice('fixtures/'.length));
+  if (fs.existsSync(dir)) return dir;
+  t.skip(`../shared/${name} absent: its Flux version detection did not run`);
+  return null;
+}
+
+for (const [name, expected] of Object.entries(EXPECTED)) {
+  test(`${name}: the Flux version of each cluster`, (t) => {
+    const dir = shared(t, name);
+    if (!dir) return;
+    const model = scanRepository([dir]);
+    const seen = model.clusters.map((c) => ({
+      cluster: c.name,
+      ...(c.flux
+        ? {
+            declared: c.flux.declared,
+            version: c.flux.version,
+            source: c.flux.source,
+            file: c.flux.file ? path.relative(dir, c.flux.file).split(path.sep).join('/') : undefined,
+          }
+        : { none: true }),
+    }));
+    assert.deepEqual(seen, expected);
+  });
+}
+
+test('every corpus repository is covered by a case (a new one needs its expected version)', (t) => {
+  if (!fs.existsSync(corpus)) {
+    t.skip('../shared/corpus absent');
+    return;
+  }
+  const repos = fs
+    .readdirSync(corpus, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => `corpus/${d.name}`);
+  assert.deepEqual(
+    repos.filter((r) => !(r in EXPECTED)),
+    [],
+  );
+});
+
+test('the gotk-components header is read from the first lines only', () => {
+  assert.deepEqual(
+    gotkComponentsVersion(
+      '---\n# This manifest was generated by flux. DO NOT EDIT.\n# Flux Version: v2.7.3\n',
+    ),
+    {
+      version: 'v2.7.3',
+      line: 3,
+    },
+  );
+  assert.equal(
+    gotkComponentsVersion('# This file will be generated automatically by flux boostrap.\n'),
+    undefined,
+  );
+  assert.equal(gotkComponentsVersion(`${'x: 1\n'.repeat(20)}# Flux Version: v2.7.3\n`), undefined);
+});
+
+/** A small bootstrap repository whose Flux version and objects the test chooses. */
+function bootstrapRepo(header: string, extra: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-version-'));
+  const fluxSystem = path.join(dir, 'clusters/home/flux-system');
+  write(
+    path.join(fluxSystem, 'gotk-components.yaml'),
+    `---\n# This manifest was generated by flux. DO NOT EDIT.\n${header}\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n`,
+  );
+  write(
+    path.join(fluxSystem, 'gotk-sync.yaml'),
+    'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 1m\n  url: https://example.invalid/repo\n  ref:\n    branch: main\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/home\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+  );
+  write(
+    path.join(fluxSystem, 'kustomization.yaml'),
+    'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gotk-components.yaml\n- gotk-sync.yaml\n',
+  );
+  for (const [file, text] of Object.entries(extra)) write(path.join(dir, file), text);
+  return dir;
+}
+
+const OLD_RELEASE =
+  'apiVersion: helm.toolkit.fluxcd.io/v2beta2\nkind: HelmRelease\nmetadata:\n  name: app\n  namespace: default\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: app\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n';
+
+test("an apiVersion removed in the cluster's Flux is an error, a deprecated one a warning; a setting overrides", () => {
+  const dir = bootstrapRepo('# Flux Version: v2.7.3', { 'clusters/home/app.yaml': OLD_RELEASE });
+  try {
+    const api = (model: ReturnType<typeof scanRepository>) =>
+      model.problems
+        .filter((p) => p.code.startsWith('api-'))
+        .map((p) => `${p.severity} ${p.code} ${path.basename(p.file)}:${p.line} ${p.message}`);
+    assert.deepEqual(api(scanRepository([dir])), [
+      'warning api-deprecated app.yaml:1 HelmRelease helm.toolkit.fluxcd.io/v2beta2 is deprecated since Flux 2.3 (cluster home runs Flux 2.7.3): use apiVersion helm.toolkit.fluxcd.io/v2.',
+    ]);
+    const checked = scanRepository([dir], { fluxVersions: { '*': '2.9' } });
+    assert.deepEqual(checked.clusters[0]?.flux, { declared: '2.9', version: '2.9.5', source: 'setting' });
+    assert.deepEqual(api(checked), [
+      'error api-removed app.yaml:1 HelmRelease helm.toolkit.fluxcd.io/v2beta2 was removed in Flux 2.8 (cluster home runs Flux 2.9.5): use apiVersion helm.toolkit.fluxcd.io/v2.',
+    ]);
+    // A cluster's own setting wins over `*`.
+    const own = scanRepository([dir], { fluxVersions: { '*': '2.9', home: '2.6.4' } });
+    assert.equal(own.clusters[0]?.flux?.version, '2.6.4');
+    const tree = buildRepoTree(checked);
+    assert.equal(
+      tree[0]?.description,
+      'flux bootstrap · gotk-sync.yaml · Flux 2.9 → 2.9.5 · 1 Kustomizations',
+    );
+    assert.ok(
+      tree[0]?.tooltip
+        .split('\n')
+        .includes('Flux 2.9.5: from the fluxGitops.fluxVersions setting, the newest known release in 2.9'),
+      tree[0]?.tooltip,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

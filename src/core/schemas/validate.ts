@@ -149,6 +149,9 @@ export async function schemaProblems(
     list.push(k);
     builtByFile.set(k.file, list);
   }
+  // Flux never reads a file that no Kustomization applies (disabled, an example, a leftover): its
+  // schema findings are worth seeing, but they are not a reason for `check` to fail.
+  const applied = new Set(model.objects.filter((o) => o.appliedBy.length > 0).map((o) => o.file));
   const problems: Problem[] = [];
   for (const file of files) {
     const text = readText(file);
@@ -158,7 +161,8 @@ export async function schemaProblems(
     if (built && findings.length > 0) findings = await asApplied(validator, file, text, findings, built);
     for (const finding of findings) {
       if (finding.deprecation && judged.has(file)) continue;
-      problems.push(problem(finding.severity, SCHEMA_PROBLEM, file, finding.line, finding.message));
+      const severity = finding.severity === 'error' && !applied.has(file) ? 'warning' : finding.severity;
+      problems.push(problem(severity, SCHEMA_PROBLEM, file, finding.line, finding.message));
     }
   }
   return problems;

@@ -112,6 +112,29 @@ test("check judges Flux objects by the editor's schemas: same messages, an error
   }
 });
 
+test('schema findings in a file no Flux Kustomization applies are warnings: check does not fail on them', async (t) => {
+  if (!fs.existsSync(path.join(schemaDir, 'index.json')))
+    return t.skip('dist/schemas absent (npm run build)');
+  const root = tempCopy('superbloom-like');
+  try {
+    // Beside the applied folders but listed nowhere: Flux never reads it.
+    const file = write(path.join(root, 'flux/clusters/demo/unlisted/typos.yaml'), KUSTOMIZATION_WITH_TYPOS);
+    const r = await run(['check', root, '--schemas', schemaDir]);
+    const rel = path.relative(root, file).split(path.sep).join('/');
+    assert.deepEqual(
+      r.out.split('\n').filter((l) => l.includes('[schema]')),
+      [
+        `${rel}:7: warning [schema] Property intervall is not allowed.`,
+        `${rel}:9: warning [schema] Incorrect type. Expected "string".`,
+      ],
+      r.out,
+    );
+    assert.equal(r.code, 0, r.out);
+  } finally {
+    removeTemp(root);
+  }
+});
+
 test('check --flux-version judges apiVersions against that Flux: removed ones are errors', async (t) => {
   const root = tempCopy('superbloom-like');
   try {

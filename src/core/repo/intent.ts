@@ -197,7 +197,8 @@ export function findOrphans(
     const target = rest && host.readText(same) === null ? folder : same;
     const relative = relSlash(path.dirname(file), target);
     const prefix = dotSlash * 2 > n && !relative.startsWith('.') ? './' : '';
-    const suffix = target === folder && slash * 2 > n ? '/' : '';
+    // Siblings listed as folders show the slash style; listed by a file inside (ks.yaml) they do not.
+    const suffix = target === folder && (rest !== '' || slash * 2 > n) ? '/' : '';
     return { file, entry: `${prefix}${relative}${suffix}` };
   };
   const outUnits: OrphanUnit[] = [];

@@ -76,13 +76,15 @@ async function runOne(run) {
     );
     await page.goto(url);
     let timer;
+    // A run that waits on real controllers declares its own, longer limit.
+    const limitSeconds = Math.max(timeoutSeconds, run.timeoutSeconds ?? 0);
     const timedOut = new Promise(
-      (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000)),
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), limitSeconds * 1000)),
     );
     const result = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
     if (result === 'timeout') {
-      info(`run ${run.name}: TIMEOUT after ${timeoutSeconds}s`);
+      info(`run ${run.name}: TIMEOUT after ${limitSeconds}s`);
       counts.failed += 1;
       exitCode = 2;
     } else {

@@ -18,7 +18,7 @@ export const RUNS = [
   { name: 'cluster', workspace: path.join(repoRoot, 'samples', 'homelab'), suite: 'cluster' },
   // Real Flux: the suite starts the cluster with the Flux controllers and the local Git server,
   // and pushes this workspace (a small fleet, test/env/fleet.ts) as the repository Flux syncs.
-  { name: 'flux', workspace: null, fleet: true, suite: 'flux' },
+  { name: 'flux', workspace: null, fleet: true, suite: 'flux', timeoutSeconds: 1200 },
   // Restricted mode: no binaries, no cluster contact, no cluster writes.
   {
     name: 'untrusted',

@@ -204,6 +204,9 @@ export function newAppSteps(
   clusters: ClusterTargets[] = withTargets(model),
 ): Array<Step<NewAppState>> {
   const clusterOf = (s: NewAppState) => clusters.find((c) => c.cluster === s.cluster);
+  /** The chart and version the chosen existing source's other releases use (none for a new source). */
+  const chartSuggestion = (s: NewAppState): ReturnType<typeof suggestChart> =>
+    s.source !== undefined && s.source !== 'new' ? suggestChart(model, s.source.existing, s.cluster) : null;
   return [
     {
       id: 'cluster',
@@ -329,10 +332,7 @@ export function newAppSteps(
       id: 'chart',
       needed: (s) => chartAsked(s) && s.chart === undefined,
       run: (s, run) => {
-        const suggestion =
-          s.source !== undefined && s.source !== 'new'
-            ? suggestChart(model, s.source.existing, s.cluster)
-            : null;
+        const suggestion = chartSuggestion(s);
         return askStep(
           run,
           { prompt: 'Chart name', value: suggestion?.chart ?? s.name ?? '' },
@@ -345,10 +345,7 @@ export function newAppSteps(
       id: 'version',
       needed: (s) => chartAsked(s) && s.version === undefined,
       run: (s, run) => {
-        const suggestion =
-          s.source !== undefined && s.source !== 'new'
-            ? suggestChart(model, s.source.existing, s.cluster)
-            : null;
+        const suggestion = chartSuggestion(s);
         return askStep(
           run,
           {

@@ -172,14 +172,22 @@ export class SecretEditorProvider implements vscode.CustomEditorProvider<SecretD
   async replaceText(file: vscode.Uri, text: string): Promise<void> {
     const document = this.documents.get(file.fsPath);
     if (!document?.panel) throw new Error(`no decrypted editor is open on ${file.fsPath}`);
-    const deadline = Date.now() + 10_000;
+    // Named conditions with a generous limit: on a loaded machine the webview has taken over 10 s
+    // to load its editor; a limit only turns a hang into a failure that says what it saw.
+    const deadline = Date.now() + 120_000;
     while (!document.editorReady) {
-      if (Date.now() > deadline) throw new Error('the webview did not load its editor');
+      if (Date.now() > deadline)
+        throw new Error(
+          `the webview did not load its editor in 120 s (panel visible: ${document.panel.visible})`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await document.panel.webview.postMessage({ type: 'replace', text });
     while (document.text !== text) {
-      if (Date.now() > deadline) throw new Error('the webview did not send the edit back');
+      if (Date.now() > deadline)
+        throw new Error(
+          `the webview did not send the edit back in 120 s (it last sent ${document.text.length} characters, expected ${text.length})`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

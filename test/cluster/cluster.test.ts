@@ -64,7 +64,7 @@ async function expectForbidden(what: string, call: () => Promise<unknown>): Prom
 async function waitUntil<T>(
   what: string | (() => string),
   check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -18,7 +18,7 @@ function healthUntil(
   cluster: string,
   what: string,
   check: (h: ClusterHealth | undefined) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     if (check(store.getHealth(cluster))) return resolve();

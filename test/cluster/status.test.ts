@@ -75,7 +75,7 @@ function storeUntil(
   store: StatusStore,
   what: string,
   check: () => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     if (check()) return resolve();
@@ -97,7 +97,7 @@ function healthUntil(
   cluster: string,
   what: string,
   check: () => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     if (check()) return resolve();
@@ -469,20 +469,25 @@ void describe('cluster core against the real kube-apiserver', () => {
         const watching = store.getHealth('tmp').kinds.filter((k) => k.state === 'watching').length;
         await manager.dispose();
         console.log('stopped ' + watching + ' ' + (store.getHealth('tmp') === undefined));
+        // Does not keep the process alive itself: if anything else does, it says what, and fails.
+        setTimeout(() => {
+          console.log('still alive after stop, held by: ' + process.getActiveResourcesInfo().join(', '));
+          process.exit(4);
+        }, 30_000).unref();
       })().catch((err) => { console.error(err); process.exit(3); });
     `;
-    const started = Date.now();
+    // Exit code 0 means the process ended on its own (a kill leaves no exit code); the 180 s limit
+    // only turns a hang into a failure on a machine too loaded to connect in time.
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = execFile(
         process.execPath,
         ['-e', script, cluster.kubeconfig],
-        { timeout: 20_000, killSignal: 'SIGKILL' },
+        { timeout: 180_000, killSignal: 'SIGKILL' },
         (_err, stdout, stderr) => resolve({ code: child.exitCode, out: `${stdout}${stderr}` }),
       );
     });
     assert.equal(result.code, 0, result.out);
     assert.equal(result.out.trim(), 'stopped 7 true');
-    assert.ok(Date.now() - started < 15_000);
   });
 
   void test('a per-connection KubeConfig copy and a direct FluxApi work on another context', async () => {

@@ -17,7 +17,7 @@ const verbose = args.includes('--verbose');
 // Workbench chatter that says nothing about the tests (shown with --verbose).
 const WORKBENCH_NOISE =
   /^(Ignoring fetching additional builtin|Updating additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[Service Worker\]|ChatSessionStore)/;
-const timeoutSeconds = Number(process.env.FLUX_GITOPS_TEST_TIMEOUT || 300);
+const timeoutSeconds = Number(process.env.FLUX_GITOPS_TEST_TIMEOUT || 900);
 
 async function runOne(run) {
   const suiteDir = path.join(repoRoot, 'out', 'test', 'integration', run.suite);

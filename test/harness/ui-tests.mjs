@@ -28,7 +28,7 @@ async function session(name, { workspace, gitOrigin, settings }, body) {
     server = await startCodeServer({ workspace, gitOrigin, settings, keep });
     const { context, page } = await launchChromium(server.dirs.chrome);
     browser = context;
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(60_000);
     const shot = (file) =>
       page.screenshot({ path: path.join(shotsDir, `${file}.png`), animations: 'disabled' });
     const step = stepRunner(name, results, shot);
@@ -84,7 +84,7 @@ function filesContaining(dir, needle, found = []) {
 }
 
 const waitForFile = async (page, file, predicate, what) => {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   let text = '';
   while (Date.now() < deadline) {
     text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
@@ -190,7 +190,7 @@ await session(
         // A quick pick shows its question as the input's placeholder, an input box as a message:
         // poll both until the expected question is up, then answer it.
         const answer = async (expected, text) => {
-          const deadline = Date.now() + 20_000;
+          const deadline = Date.now() + 60_000;
           for (;;) {
             const widget = page.locator('.quick-input-widget').first();
             const seen = [
@@ -239,7 +239,7 @@ await session(
       const widget = () => page.locator('.quick-input-widget').first();
       // Waits until the question is up (an input box's prompt or a quick pick's placeholder).
       const question = async (expected) => {
-        const deadline = Date.now() + 20_000;
+        const deadline = Date.now() + 60_000;
         let seen = '';
         while (Date.now() < deadline) {
           seen = [
@@ -361,7 +361,7 @@ await session(
           ].join('\n'),
         );
         await quickOpen('broken-release.yaml');
-        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 90_000 });
         await page.keyboard.press('Control+Shift+M');
         await page
           .locator('.part.panel .markers-panel')
@@ -467,7 +467,7 @@ if (fs.existsSync(realRepo)) {
             .locator('.monaco-hover')
             .filter({ hasText: 'HelmRelease helm.toolkit.fluxcd.io/v2' })
             .first();
-          const deadline = Date.now() + 45_000;
+          const deadline = Date.now() + 90_000;
           for (;;) {
             await specToken.hover({ position: { x: 5, y: 5 } });
             try {
@@ -550,7 +550,7 @@ try {
             .locator('.notifications-toasts')
             .filter({ hasText: /HelmRelease podinfo\/podinfo: applied/ })
             .first()
-            .waitFor({ timeout: 30_000 });
+            .waitFor({ timeout: 90_000 });
           // The lens follows the status the watch delivers.
           await lens('Ready · podinfo').waitFor();
           await shot('13-reconciled');

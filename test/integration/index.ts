@@ -20,7 +20,7 @@ export function run(): Promise<void> {
     return Promise.reject(
       new Error('FLUX_GITOPS_TEST_SUITE is not set (use test/harness/run-ext-tests.mjs)'),
     );
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 90_000, reporter: 'spec' });
   if (process.env.FLUX_GITOPS_TEST_GREP) mocha.grep(process.env.FLUX_GITOPS_TEST_GREP);
   const files = collectTests(suiteDir);
   if (files.length === 0) return Promise.reject(new Error(`no *.test.js in ${suiteDir}`));

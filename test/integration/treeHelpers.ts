@@ -13,7 +13,8 @@ export function child(node: RepoNode, label: string): RepoNode {
 /** The tree once the extension activated and the first scan finished. */
 export async function scannedTree(): Promise<readonly RepoNode[]> {
   const extension = getExtension();
-  await waitFor('activation', () => (extension.isActive ? true : undefined), 20_000);
+  // Resolves when activation has finished (activation itself is tested on its own, by its events).
+  await extension.activate();
   return waitFor('a scanned tree', () => {
     const nodes = extension.exports.repositoryTree();
     return nodes.length > 0 ? nodes : undefined;

@@ -87,7 +87,7 @@ function itemOf(node: RepoNode): vscode.TreeItem {
 const iconId = (item: vscode.TreeItem): string => (item.iconPath as vscode.ThemeIcon).id;
 
 describe('live status from a real kube-apiserver', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
 
   before(async () => {
     cluster = await startCluster({ namespaces: ['podinfo', 'redis'] });
@@ -116,11 +116,11 @@ describe('live status from a real kube-apiserver', function () {
     );
     const store = getExtension().exports.clusterStore;
     assert.ok(store);
-    await waitFor('the watch to list the HelmRelease', () => (store.get(podinfo) ? true : undefined), 30_000);
+    await waitFor('the watch to list the HelmRelease', () => (store.get(podinfo) ? true : undefined), 90_000);
     await waitFor(
       'connected health',
       () => (store.getHealth(CLUSTER)?.state === 'connected' ? true : undefined),
-      30_000,
+      90_000,
     );
   });
 
@@ -359,7 +359,7 @@ describe('live status from a real kube-apiserver', function () {
           ? h
           : undefined;
       },
-      30_000,
+      90_000,
     );
     assert.ok(['connected', 'degraded'].includes(health.state), health.state);
     // Objects outside team-a are not visible through this context: "not in cluster", and the tree says why.

@@ -28,7 +28,7 @@ function describeDiagnostics(all: ReadonlyArray<[vscode.Uri, readonly vscode.Dia
 }
 
 describe('a real repository: onedr0p/home-ops', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
 
   // None of the activation events' files is here (no gotk-sync.yaml, no clusters/*/flux-system,
   // no .sops.yaml): the extension starts when the user opens the Flux view, as they would.

@@ -10,7 +10,7 @@ interface ContributedCommand {
 describe('activation on a Flux repository', () => {
   it('activates by itself because the workspace holds a Flux repository', async () => {
     const extension = getExtension();
-    await waitFor('the extension to activate', () => (extension.isActive ? true : undefined), 20_000);
+    await waitFor('the extension to activate', () => (extension.isActive ? true : undefined), 90_000);
     assert.strictEqual(extension.isActive, true);
     assert.ok(extension.exports.activatedAt > 0);
   });

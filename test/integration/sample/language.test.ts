@@ -40,7 +40,7 @@ function schemaDiagnostics(
       const found = vscode.languages.getDiagnostics(uri).filter((d) => SCHEMA_SOURCE.test(String(d.source)));
       return ready(found) ? found : undefined;
     },
-    30_000,
+    90_000,
   );
 }
 
@@ -97,11 +97,11 @@ spec:
 `;
 
 describe('Flux schemas in the YAML editor', function () {
-  this.timeout(90_000);
+  this.timeout(240_000);
 
   before(async () => {
     const extension = getExtension();
-    await waitFor('the extension to activate', () => (extension.isActive ? true : undefined), 20_000);
+    await waitFor('the extension to activate', () => (extension.isActive ? true : undefined), 90_000);
   });
 
   after(async () => {
@@ -112,7 +112,7 @@ describe('Flux schemas in the YAML editor', function () {
     await waitFor(
       'the tree to forget the scratch files',
       () => (JSON.stringify(api.repositoryTree()).includes(SCRATCH) ? undefined : true),
-      20_000,
+      90_000,
     );
   });
 
@@ -232,7 +232,7 @@ spec:
         const labels = await completionLabels(document, new vscode.Position(document.lineCount - 2, 2));
         return labels.includes('releaseName') ? labels : undefined;
       },
-      30_000,
+      90_000,
     );
     for (const key of ['chartRef', 'install', 'upgrade', 'values', 'valuesFrom', 'dependsOn']) {
       assert.ok(specKeys.includes(key), `spec completion lacks ${key}: ${specKeys.join(', ')}`);
@@ -268,7 +268,7 @@ spec:
           .join('\n');
         return joined.length > 0 ? joined : undefined;
       },
-      30_000,
+      90_000,
     );
     assert.match(text, /Chart defines the template of the v1\\?\.HelmChart/);
   });
@@ -350,7 +350,7 @@ spec:
         );
         return hovers.length > 0 ? true : undefined;
       },
-      30_000,
+      90_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const problems = vscode.languages.getDiagnostics(uri).filter((d) => SCHEMA_SOURCE.test(String(d.source)));
@@ -368,7 +368,7 @@ spec:
     const second = await waitFor(
       'a restarted YAML server',
       () => serverPids().find((pid) => pid !== first),
-      20_000,
+      90_000,
     );
     const uri = writeFile('after-crash.yaml', BROKEN_RELEASE);
     await open(uri);
@@ -382,7 +382,7 @@ spec:
       current = await waitFor(
         `restart after crash ${crash}`,
         () => serverPids().find((pid) => pid !== previous),
-        20_000,
+        90_000,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 4000));

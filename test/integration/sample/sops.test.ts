@@ -45,7 +45,7 @@ function filesContaining(dir: string, needle: string): string[] {
 describe('SOPS in the sample repository', () => {
   before(async () => {
     const extension = getExtension();
-    await waitFor('activation', () => (extension.isActive ? true : undefined), 20_000);
+    await waitFor('activation', () => (extension.isActive ? true : undefined), 90_000);
   });
 
   afterEach(async () => {
@@ -205,7 +205,7 @@ describe('the sops CLI engine in a trusted workspace', () => {
       await waitFor(
         'the tree to forget apps/redis/secrets.yaml',
         () => (JSON.stringify(api.repositoryTree()).includes(file) ? undefined : true),
-        20_000,
+        90_000,
       );
     }
   });

@@ -12,7 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 
 // The sample opened in restricted mode (workspace trust on, never granted).
 describe('an untrusted workspace', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   let cluster: Cluster | undefined;
 
   after(async () => {

@@ -65,7 +65,7 @@ const url = workbenchUrl({
   extensionDevelopmentPath: repoRoot,
 });
 console.log(
-  `\nFlux GitOps is running in VS Code on ${ownFolder ? '' : 'a copy of '}${workspace}:\n\n  ${url}\n\nOpen that URL in a browser (forward port ${port} when remote). Ctrl-C stops it.\n`,
+  `\nFlux GitOps is running in VS Code on ${ownFolder ? workspace : `a copy of ${workspace} in ${server.dirs.workspace} (removed on Ctrl-C)`}:\n\n  ${url}\n\nOpen that URL in a browser (forward port ${port} when remote). Ctrl-C stops it.\n`,
 );
 if (screenshot) {
   // A headless look, for machines without a browser: the Flux view after the workbench loads.

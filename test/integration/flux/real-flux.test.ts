@@ -201,6 +201,8 @@ describe('the extension on real Flux', function () {
     const sync = path.join(workspaceRoot(), 'clusters', CLUSTER, 'flux-system', 'gotk-sync.yaml');
     for (const doc of parseAllDocuments(fs.readFileSync(sync, 'utf8')))
       await objects.create(doc.toJSON() as k8s.KubernetesObject);
+    // The cluster may be up before the extension has activated on a loaded machine.
+    await getExtension().activate();
     await getExtension().exports.rescan();
     await scannedTree();
     const settings = vscode.workspace.getConfiguration('fluxGitops');

@@ -93,10 +93,11 @@ function pointSourcesAtLocalServers(dir, { gitUrl, helmRepoUrl }) {
 }
 
 /**
- * Starts real Flux and makes `workspace` (already a copy of the sample) its Git repository.
- * Returns the cluster, the settings that bind the sample to it, and stop().
+ * Starts the cluster with real Flux and the sample's charts; returns the settings that bind the
+ * sample to it (known before VS Code starts, so they are in its settings from the first read),
+ * bootstrap(workspace) that makes the copy the Git repository Flux syncs, and stop().
  */
-export async function startLiveSample(workspace, { log = () => {} } = {}) {
+export async function startLiveSample({ log = () => {} } = {}) {
   const envDir = path.join(repoRoot, 'out', 'test', 'env');
   if (!fs.existsSync(path.join(envDir, 'cluster.js')))
     throw new Error('out/test/env is missing: run npm run compile-tests');
@@ -104,10 +105,21 @@ export async function startLiveSample(workspace, { log = () => {} } = {}) {
   const k8s = require('@kubernetes/client-node');
 
   const cluster = await startCluster({ flux: true, log });
+  const flux = cluster.fluxEnv;
   let stopWatching = () => {};
+  const stop = async () => {
+    stopWatching();
+    await cluster.stop().catch(() => {});
+  };
   try {
-    const flux = cluster.fluxEnv;
     for (const chart of SAMPLE_CHARTS) await flux.publishChart(chartFile(chart));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  /** Makes `workspace` (a copy of the sample) the repository Flux syncs, and bootstraps Flux from it. */
+  const bootstrap = async (workspace) => {
     const changed = pointSourcesAtLocalServers(workspace, flux);
     log(`sources pointed at the local servers in ${changed.join(', ')}`);
     await flux.pushFolder(SAMPLE_REPO, workspace);
@@ -174,11 +186,8 @@ export async function startLiveSample(workspace, { log = () => {} } = {}) {
       }
     }, SETTLE_MS);
     stopWatching = () => clearInterval(timer);
-  } catch (error) {
-    stopWatching();
-    await cluster.stop();
-    throw error;
-  }
+  };
+
   return {
     cluster,
     settings: {
@@ -187,9 +196,7 @@ export async function startLiveSample(workspace, { log = () => {} } = {}) {
       // The workbench harness turns Git off for tests; here Source Control is the point.
       'git.enabled': true,
     },
-    async stop() {
-      stopWatching();
-      await cluster.stop().catch(() => {});
-    },
+    bootstrap,
+    stop,
   };
 }

@@ -5,7 +5,6 @@
 // --live: the sample on real Flux (live-sample.mjs): a real kube-apiserver with the Flux
 // controllers, the workspace a clone of a repository on a local Git server that Flux syncs, so
 // live status, CodeLens, reconcile and a push from Source Control can be tried.
-import fs from 'node:fs';
 import path from 'node:path';
 import { launchChromium, repoRoot, startCodeServer, workbenchUrl } from './code-server.mjs';
 import { startLiveSample } from './live-sample.mjs';
@@ -22,21 +21,22 @@ const screenshot = option('--screenshot', undefined);
 const wantLive = args.includes('--live');
 if (wantLive && ownFolder)
   throw new Error('--live runs the sample on real Flux; it cannot be combined with --workspace');
-// The live sample needs its servers' URLs in the copy before VS Code opens it: code-server starts
-// first (it makes the copy), then the cluster, then the copy becomes the Git repository.
+// The live sample's cluster starts first, so its settings are in VS Code's from the first read;
+// then code-server (which makes the copy), then the copy becomes the Git repository Flux syncs.
 let live;
 let server;
 let stopping = false;
 const startup = (async () => {
-  server = await startCodeServer({ workspace, inPlace: Boolean(ownFolder), port, settings: {} });
-  if (!wantLive || stopping) return;
-  live = await startLiveSample(server.dirs.workspace, { log: (m) => console.error(`[live] ${m}`) });
-  // The settings that bind the sample to the cluster, in the user settings before the browser opens.
-  const userSettings = path.join(server.dirs.userData, 'User', 'settings.json');
-  fs.writeFileSync(
-    userSettings,
-    JSON.stringify({ ...JSON.parse(fs.readFileSync(userSettings, 'utf8')), ...live.settings }, null, 2),
-  );
+  if (wantLive) live = await startLiveSample({ log: (m) => console.error(`[live] ${m}`) });
+  if (stopping) return;
+  server = await startCodeServer({
+    workspace,
+    inPlace: Boolean(ownFolder),
+    port,
+    settings: live?.settings ?? {},
+  });
+  if (!live || stopping) return;
+  await live.bootstrap(server.dirs.workspace);
   console.log(
     `real Flux on the sample: KUBECONFIG=${live.cluster.kubeconfig}; the workspace's origin is ${live.cluster.fluxEnv.gitUrl}/homelab.git`,
   );

@@ -4,8 +4,9 @@
 # Flux repository (samples/homelab, copied to a temporary folder). Open the printed URL in
 # a browser; Ctrl-C stops everything. Options: --workspace DIR (another Flux repository, opened
 # itself, not a copy: what you change there stays),
-# --port N (default 8080), --live (also a real kube-apiserver holding the sample's Flux objects,
-# so live status, CodeLens and reconcile work; builds the test binaries on first use).
+# --port N (default 8080), --live (the sample on real Flux: a real kube-apiserver, the Flux
+# controllers and a local Git server that the copy's origin points at, so a push from Source
+# Control is reconciled; builds the test binaries on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules ]] || npm ci --no-audit --no-fund

@@ -49,8 +49,17 @@ export class ClusterService implements vscode.Disposable {
         void this.sync();
       }
     });
+    // Each connected cluster's own Flux version judges its files (schemas, migrations) and is
+    // shown on its row; a cluster that disconnects falls back to what the repository declares.
+    const reported = new Map<string, string>();
+    const health = this.store.onDidChangeHealth(({ cluster, state, fluxVersion }) => {
+      if (state !== 'disconnected' && fluxVersion) reported.set(cluster, fluxVersion);
+      else reported.delete(cluster);
+      void repository.setReportedFluxVersions(Object.fromEntries(reported));
+    });
     this.disposables.push(
       { dispose: () => subscription.dispose() },
+      { dispose: () => health.dispose() },
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (
           event.affectsConfiguration(`${SETTINGS_SECTION}.${Setting.kubeconfig}`) ||

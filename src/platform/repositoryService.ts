@@ -50,6 +50,8 @@ export class RepositoryService implements vscode.Disposable {
   firstScanMs: number | undefined;
   /** The Flux version every cluster is checked against for this session ("check against Flux 2.9"). */
   private checkedAgainst: string | undefined;
+  /** The Flux version each connected cluster reports, by cluster name. */
+  private reportedFluxVersions: Readonly<Record<string, string>> = {};
 
   constructor(
     private readonly log: Log,
@@ -87,6 +89,17 @@ export class RepositoryService implements vscode.Disposable {
     return this.rescan();
   }
 
+  /**
+   * The Flux versions the connected clusters report (by cluster name): each cluster's files are
+   * then judged by its own Flux unless the fluxVersions setting says otherwise. Rescans on a change.
+   */
+  setReportedFluxVersions(versions: Readonly<Record<string, string>>): Promise<RepoModel | null> | undefined {
+    const sorted = Object.fromEntries(Object.entries(versions).sort(([a], [b]) => a.localeCompare(b)));
+    if (JSON.stringify(sorted) === JSON.stringify(this.reportedFluxVersions)) return undefined;
+    this.reportedFluxVersions = sorted;
+    return this.rescan();
+  }
+
   /** Scans every workspace folder from scratch; resolves with the model (null when the scan failed). */
   async rescan(): Promise<RepoModel | null> {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter(
@@ -113,6 +126,7 @@ export class RepositoryService implements vscode.Disposable {
       outcome = await this.worker.scan(roots, {
         ociArtifactFolder: ociArtifactFolder || undefined,
         fluxVersions: this.checkedAgainst ? { '*': this.checkedAgainst } : fluxVersions,
+        reportedFluxVersions: this.reportedFluxVersions,
       });
       await yieldToEventLoop();
     } finally {

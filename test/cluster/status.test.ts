@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { Cluster, startCluster } from '../env/cluster';
+import { CLUSTER_FLUX_VERSION } from '../env/paths';
 import {
   ControllerEmulation,
   EMULATE_FAILURE_ANNOTATION,
@@ -220,6 +221,19 @@ void describe('cluster core against the real kube-apiserver', () => {
     assert.equal(base.getCurrentContext(), 'admin', 'the loaded config keeps its current context');
   });
 
+  void test("the cluster's Flux version: the GitRepository CRD's app.kubernetes.io/version label, as flux version reads it", async () => {
+    // The test cluster labels its toolkit CRDs as `flux install` does (test/env/cluster.ts).
+    const crd = await cluster
+      .kubeConfig('admin')
+      .makeApiClient(k8s.ApiextensionsV1Api)
+      .readCustomResourceDefinition({ name: 'gitrepositories.source.toolkit.fluxcd.io' });
+    const label = crd.metadata?.labels?.['app.kubernetes.io/version'];
+    assert.equal(label, CLUSTER_FLUX_VERSION);
+    assert.equal(await api.fluxVersion?.(), label);
+    assert.equal(conn.fluxVersion, label);
+    assert.equal(store.getHealth(CLUSTER)?.fluxVersion, label);
+  });
+
   void test('the watch brings adds, updates and deletes, one event per changed key', async () => {
     const events: StoreChangeEvent[] = [];
     const sub = store.onDidChange((e) => events.push(e));
@@ -431,6 +445,9 @@ void describe('cluster core against the real kube-apiserver', () => {
         () => restricted.getHealth('r2')?.state === 'connected',
       );
       assert.ok(restricted.getHealth('r2')?.kinds.every((k) => k.namespace === cluster.restrictedNamespace));
+      // CRDs are cluster-scoped: this context may not read them, so the version stays unknown.
+      assert.equal(c2.fluxVersion, undefined);
+      assert.equal(restricted.getHealth('r2')?.fluxVersion, undefined);
       await storeUntil(restricted, 'team-app', () =>
         restricted.list({ cluster: 'r2' }).some((e) => e.ref.name === 'team-app'),
       );

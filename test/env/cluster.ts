@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { FLUX_GROUPS } from './flux-kinds';
 import { startFlux, stopFluxProcesses, type FluxEnv, type FluxOptions } from './flux';
-import { binPath, clusterCrdFiles } from './paths';
+import { binPath, CLUSTER_FLUX_VERSION, clusterCrdFiles } from './paths';
 import {
   distinctPorts,
   isAlive,
@@ -345,6 +345,20 @@ function readCrds(): k8s.V1CustomResourceDefinition[] {
     ) as (k8s.V1CustomResourceDefinition | null)[]) {
       if (obj && obj.kind === 'CustomResourceDefinition') crds.push(obj);
     }
+  }
+  // As `flux install` (and bootstrap) leave them: the toolkit CRDs labelled with the Flux release,
+  // which `flux version` and the extension read from the GitRepository CRD.
+  for (const crd of crds) {
+    if (!crd.spec.group.endsWith('.toolkit.fluxcd.io')) continue;
+    crd.metadata = {
+      ...crd.metadata,
+      labels: {
+        ...crd.metadata?.labels,
+        'app.kubernetes.io/part-of': 'flux',
+        'app.kubernetes.io/instance': 'flux-system',
+        'app.kubernetes.io/version': CLUSTER_FLUX_VERSION,
+      },
+    };
   }
   return crds;
 }

@@ -76,6 +76,12 @@ export function crdFiles(): string[] {
  * generated from their API module and the Flux Operator's, one `<module>@<version>/` folder each.
  * The top-level files of crdDir() (Flux v2.7.3's) are what the editor schemas are generated from.
  */
+/**
+ * The Flux release whose controller set install.sh builds (FLUX_CLI_VERSION there) and whose CRDs
+ * the test cluster installs: the cluster's Flux CRDs carry it as `flux install` labels them.
+ */
+export const CLUSTER_FLUX_VERSION = 'v2.9.5';
+
 export function clusterCrdFiles(): string[] {
   const dir = crdDir();
   const folders = readdirSync(dir)

@@ -58,6 +58,14 @@ function freePort() {
   });
 }
 
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function copyFolder(from, to) {
@@ -123,6 +131,8 @@ export async function startCodeServer({
   if (!fs.existsSync(entry)) {
     throw new Error(`code-server is not installed at ${home}: run bash test/harness/setup-code-server.sh`);
   }
+  // A port already taken would answer the health check below for another server.
+  if (wantedPort && !(await portIsFree(wantedPort))) throw new Error(`port ${wantedPort} is in use`);
   // `reuse`: the folder of an earlier server (stopped with keep), to start again on the same
   // workspace, user data and browser profile, as a user restarting VS Code would.
   const tmp = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flux-gitops-vscode-'));

@@ -19,12 +19,14 @@ export const RUNS = [
   // Real Flux: the suite starts the cluster with the Flux controllers and the local Git server,
   // and pushes this workspace (a small fleet, test/env/fleet.ts) as the repository Flux syncs.
   { name: 'flux', workspace: null, fleet: true, suite: 'flux', timeoutSeconds: 1200 },
-  // Restricted mode: no binaries, no cluster contact, no cluster writes.
+  // Restricted mode: no binaries, no contact with (and no writes to) a cluster running real Flux.
   {
     name: 'untrusted',
     workspace: path.join(repoRoot, 'samples', 'homelab'),
     suite: 'untrusted',
     trusted: false,
+    // It starts real Flux in its cluster: the longer limit of runs with real controllers.
+    timeoutSeconds: 600,
   },
   // Every layout of test/fixtures/repos at once, as the roots of one multi-root workspace.
   { name: 'layouts', workspace: ownRepos, suite: 'layouts', multiRoot: true },

@@ -1,7 +1,8 @@
-// The sample repository's Flux objects on a real kube-apiserver (test/env), with statuses as the
-// Flux controllers would write them and the controller emulation answering reconcile requests.
-// Used by the UI tests and by `npm start -- --live`. Needs bash test/env/install.sh and the
-// compiled test env (npm run compile-tests).
+// EMULATED STATUS, for the UI tests' `live` session only: the sample repository's Flux objects on a
+// real kube-apiserver (test/env), with statuses written by the status writer and the controller
+// emulation answering reconcile requests, so screenshots show fixed states (a failed upgrade, a
+// Kustomization reconciling). `npm start -- --live` runs the sample on real Flux instead
+// (live-sample.mjs). Needs bash test/env/install.sh and the compiled test env (npm run compile-tests).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

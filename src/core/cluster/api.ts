@@ -148,7 +148,17 @@ export interface FluxApi {
   get(ref: FluxRef): Promise<FluxObject>;
   /** JSON merge patch (application/merge-patch+json) on the object. */
   mergePatch(ref: FluxRef, patch: Record<string, unknown>): Promise<FluxObject>;
+  /**
+   * The Flux version the cluster runs, as `flux version` and `flux check` read it: the
+   * `app.kubernetes.io/version` label that `flux install` (and bootstrap, the Flux Operator) puts
+   * on the GitRepository CRD. Undefined when the label is absent or the CRD may not be read.
+   */
+  fluxVersion?(): Promise<string | undefined>;
 }
+
+/** The CRD whose version label says which Flux a cluster runs (flux2's cluster_info.go). */
+export const FLUX_VERSION_CRD = 'gitrepositories.source.toolkit.fluxcd.io';
+export const FLUX_VERSION_LABEL = 'app.kubernetes.io/version';
 
 const FLUX_GROUPS = new Set(FLUX_KINDS.map((k) => FLUX_KIND_INFO[k].group));
 
@@ -157,6 +167,7 @@ export async function createFluxApi(kc: K8s.KubeConfig): Promise<FluxApi> {
   const k8s = await loadClientNode();
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const apis = kc.makeApiClient(k8s.ApisApi);
+  const crds = kc.makeApiClient(k8s.ApiextensionsV1Api);
   const watcher = new k8s.Watch(kc);
   const mergePatchHeader = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
   const versions = new Map<FluxKind, string>();
@@ -254,5 +265,14 @@ export async function createFluxApi(kc: K8s.KubeConfig): Promise<FluxApi> {
           mergePatchHeader,
         )) as FluxObject;
       }),
+    fluxVersion: async () => {
+      try {
+        const crd = await crds.readCustomResourceDefinition({ name: FLUX_VERSION_CRD });
+        return crd.metadata?.labels?.[FLUX_VERSION_LABEL] || undefined;
+      } catch {
+        // Reading CRDs is cluster-scoped: a context limited to namespaces may not; the version is then unknown.
+        return undefined;
+      }
+    },
   };
 }

@@ -75,6 +75,7 @@ export class ClusterConnection {
   private served: ServedVersion[] = [];
   private failure: string | undefined;
   private failureUnauthorized = false;
+  private reportedFluxVersion: string | undefined;
 
   private constructor(
     private readonly options: ConnectionOptions,
@@ -108,13 +109,20 @@ export class ClusterConnection {
   }
 
   get health(): ClusterHealth {
-    return summariseHealth(
+    const health = summariseHealth(
       this.options.cluster,
       this.options.context,
       [...this.watchers.values()].map((w) => w.health),
       this.failure,
       this.failureUnauthorized,
     );
+    if (this.reportedFluxVersion) health.fluxVersion = this.reportedFluxVersion;
+    return health;
+  }
+
+  /** The Flux version the cluster reports, once discovery has read it. */
+  get fluxVersion(): string | undefined {
+    return this.reportedFluxVersion;
   }
 
   /** Starts discovery and the watches; resolves once discovery is done or stop() was called. */
@@ -166,6 +174,9 @@ export class ClusterConnection {
     if (this.controller.signal.aborted) return;
     this.failure = undefined;
     this.failureUnauthorized = false;
+    this.reportedFluxVersion = await this.api.fluxVersion?.();
+    if (this.reportedFluxVersion) log?.(`${cluster}: runs Flux ${this.reportedFluxVersion}`);
+    if (this.controller.signal.aborted) return;
     for (const s of this.served) {
       if (s.deprecated) log?.(`${cluster}: ${s.kind} is only served at deprecated version ${s.version}`);
       const watcher = new KindWatcher({

@@ -68,6 +68,8 @@ export interface ClusterHealth {
   /** Why the state is degraded or error (shown once, not repeated). */
   message?: string;
   kinds: KindHealth[];
+  /** The Flux version the cluster reports (see FluxApi.fluxVersion), once read. */
+  fluxVersion?: string;
 }
 
 function sameObject(a: FluxObject, b: FluxObject): boolean {

@@ -40,6 +40,8 @@ export interface DetectInput {
   sources?: ReadonlyArray<{ kind: string; file: string; line: number; spec: Record<string, unknown> }>;
   /** A version set by the user for this cluster (setting, `--flux-version`). */
   override?: string;
+  /** The version the connected cluster reports (its GitRepository CRD's version label). */
+  reported?: string;
 }
 
 const FLUX2_GIT = /^(?:https?:\/\/|ssh:\/\/git@|git@)github\.com[/:]fluxcd\/flux2(?:\.git)?\/?$/;
@@ -63,10 +65,21 @@ function fluxManifestsSource(input: DetectInput): ClusterFlux | null {
   return null;
 }
 
-/** The Flux a cluster runs; null when nothing in the repository says. */
+/**
+ * The Flux a cluster runs: a setting first, then what the connected cluster reports, then what the
+ * repository declares; null when none says.
+ */
 export function detectClusterFlux(input: DetectInput): ClusterFlux | null {
-  const { cluster, readText } = input;
   if (input.override?.trim()) return clusterFlux(input.override.trim(), 'setting');
+  const declared = declaredClusterFlux(input);
+  if (input.reported?.trim())
+    return { ...clusterFlux(input.reported.trim(), 'cluster'), repository: declared };
+  return declared;
+}
+
+/** The Flux the repository declares for a cluster; null when nothing in it says. */
+function declaredClusterFlux(input: DetectInput): ClusterFlux | null {
+  const { cluster, readText } = input;
   const root = cluster.root;
   if (root?.via === 'flux-instance' && root.distribution)
     return clusterFlux(root.distribution, 'flux-instance', { file: root.file, line: root.line });
@@ -105,11 +118,18 @@ export function fluxSourceLine(flux: ClusterFlux): string {
     'flux-instance': "the FluxInstance's spec.distribution.version",
     'flux-instance-chart': "the flux-instance chart's instance.distribution.version",
     'flux-instance-chart-default': `the flux-instance chart's default instance.distribution.version (${FLUX_INSTANCE_CHART_DEFAULT_VERSION})`,
-    cluster: "the cluster's Flux CRDs",
+    cluster:
+      "the connected cluster (its GitRepository CRD's app.kubernetes.io/version label, as flux version reads it)",
   };
   const resolved =
     flux.version && flux.version !== flux.declared.replace(/^v(?=\d)/, '')
       ? `, the newest known release in ${flux.declared}`
       : '';
-  return `Flux ${flux.version ?? flux.declared}: from ${from[flux.source]}${resolved}`;
+  const repository =
+    flux.source !== 'cluster'
+      ? ''
+      : flux.repository
+        ? `; the repository declares Flux ${flux.repository.version ?? flux.repository.declared}`
+        : '; the repository declares no version';
+  return `Flux ${flux.version ?? flux.declared}: from ${from[flux.source]}${resolved}${repository}`;
 }

@@ -47,6 +47,11 @@ export interface ScanOptions {
    * Overrides what the repository declares (fluxGitops.fluxVersions, `check --flux-version`).
    */
   fluxVersions?: Readonly<Record<string, string>>;
+  /**
+   * The Flux version each connected cluster reports, by cluster name (see clusterFluxVersion):
+   * it wins over what the repository declares, and yields to `fluxVersions`.
+   */
+  reportedFluxVersions?: Readonly<Record<string, string>>;
 }
 
 const YAML_RE = /\.ya?ml$/i;
@@ -547,6 +552,7 @@ export class RepoIndex {
         files: cluster.kustomizations.flatMap((key) => assembled.kustomizations.get(key)?.files ?? []),
         readText: (f) => this.readText(f),
         override: overrides[cluster.name] ?? overrides['*'],
+        reported: this.options.reportedFluxVersions?.[cluster.name],
       });
     }
     const nodes: FluxNode[] = [];

@@ -210,6 +210,8 @@ export interface ClusterFlux {
   /** The file (and 1-based line) that declares it; absent for a setting or the cluster. */
   file?: string;
   line?: number;
+  /** When the connected cluster reports its version: what the repository declares (if anything). */
+  repository?: ClusterFlux | null;
 }
 
 export interface Cluster {

@@ -18,7 +18,8 @@ import { child, scannedTree } from '../treeHelpers';
 // Git remote, public Helm repositories) cannot be reached here, so the real controllers cannot
 // reconcile it; the status writer sets status and the controller emulation answers reconcile
 // requests. What the controllers really do is proven in the `flux` run (test/integration/flux/),
-// where real Flux reconciles a fleet pushed to the local Git server.
+// where real Flux reconciles a fleet pushed to the local Git server; the restricted context is
+// tested there too, on the statuses real Flux wrote.
 const CLUSTER = 'homelab';
 let cluster: Cluster;
 let writer: StatusWriter;
@@ -341,6 +342,7 @@ describe('live status from a real kube-apiserver', function () {
     assert.ok(result && !result.ok, JSON.stringify(result));
     assert.match(result.message, /newer Kubernetes/);
   });
+<<<<<<< HEAD
 
   it('the restricted context: watches only the namespace it may read, and actions explain why they fail', async () => {
     await vscode.workspace
@@ -380,4 +382,6 @@ describe('live status from a real kube-apiserver', function () {
     assert.strictEqual(after.metadata.resourceVersion, before.metadata.resourceVersion, 'the object changed');
     assert.ok(getExtension().exports.repositoryTree().length > 0, 'the repository tree is still shown');
   });
+=======
+>>>>>>> h-ver
 });

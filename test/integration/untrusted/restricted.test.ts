@@ -4,15 +4,18 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { startCluster, type Cluster } from '../../env/cluster';
-import { StatusWriter } from '../../env/status-writer';
+import { DEMO_CHART, FLEET_CLUSTER, FLEET_REPO, fleetFiles } from '../../env/fleet';
+import type { FluxObject } from '../../env/status-writer';
 import { CommandId } from '../../../src/platform/commandIds';
-import { getExtension, workspaceRoot } from '../helpers';
+import { getExtension, waitFor, workspaceRoot } from '../helpers';
 import { scannedTree } from '../treeHelpers';
 import * as k8s from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 
-// The sample opened in restricted mode (workspace trust on, never granted).
+// The sample opened in restricted mode (workspace trust on, never granted), with real Flux
+// running in the test cluster it is bound to: the extension neither contacts nor changes it.
 describe('an untrusted workspace', function () {
-  this.timeout(240_000);
+  this.timeout(300_000);
   let cluster: Cluster | undefined;
 
   after(async () => {
@@ -41,14 +44,45 @@ describe('an untrusted workspace', function () {
   });
 
   it('does not contact the cluster and makes no cluster change, even with a context bound', async () => {
-    cluster = await startCluster({ namespaces: ['podinfo'] });
-    const objects = k8s.KubernetesObjectApi.makeApiClient(cluster.kubeConfig('admin'));
-    await objects.create({
-      apiVersion: 'helm.toolkit.fluxcd.io/v2',
-      kind: 'HelmRelease',
-      metadata: { name: 'podinfo', namespace: 'podinfo' },
-      spec: { interval: '30m', chartRef: { kind: 'OCIRepository', name: 'podinfo' } },
-    } as k8s.KubernetesObject);
+    // Real Flux reconciling a small fleet (test/env/fleet.ts) from the local Git server: the
+    // objects an action would change are live, with the status the controllers keep writing.
+    cluster = await startCluster({ flux: true });
+    const flux = cluster.fluxEnv;
+    assert.ok(flux);
+    await flux.publishChart(DEMO_CHART);
+    const urls = { gitUrl: flux.gitUrl, helmRepoUrl: flux.helmRepoUrl };
+    await flux.createRepo(FLEET_REPO, fleetFiles(urls));
+    const kc = cluster.kubeConfig('admin');
+    const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    for (const doc of parseAllDocuments(
+      fleetFiles(urls)[`clusters/${FLEET_CLUSTER}/flux-system/gotk-sync.yaml`],
+    ))
+      await objects.create(doc.toJSON() as k8s.KubernetesObject);
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const infra = { kind: 'Kustomization' as const, namespace: 'flux-system', name: 'infra' };
+    const read = async () =>
+      (await custom.getNamespacedCustomObject({
+        group: 'kustomize.toolkit.fluxcd.io',
+        version: 'v1',
+        namespace: infra.namespace,
+        plural: 'kustomizations',
+        name: infra.name,
+      })) as FluxObject;
+    let seen: FluxObject | undefined;
+    const before = await waitFor(
+      'Kustomization infra Ready (applied by kustomize-controller)',
+      async () => {
+        flux.assertRunning();
+        seen = await read().catch(() => undefined);
+        return seen?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+          ? seen
+          : undefined;
+      },
+      90_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nlast seen: ${JSON.stringify(seen?.status)}\n${flux.logTail(15)}`);
+    });
+
     const settings = vscode.workspace.getConfiguration('fluxGitops');
     await settings.update('kubeconfig', cluster.kubeconfig, vscode.ConfigurationTarget.Global);
     await settings.update('clusterContexts', { homelab: 'admin' }, vscode.ConfigurationTarget.Global);
@@ -58,17 +92,18 @@ describe('an untrusted workspace', function () {
     assert.match(binding.kind === 'unbound' ? binding.message : '', /not trusted/);
     assert.strictEqual(getExtension().exports.clusterStore?.size, 0);
 
-    const ref = { kind: 'HelmRelease' as const, namespace: 'podinfo', name: 'podinfo' };
-    const before = await new StatusWriter(cluster.kubeConfig('admin')).get(ref);
-    const result = await vscode.commands.executeCommand(
-      CommandId.suspend,
-      { cluster: 'homelab', ...ref },
-      { confirmed: true },
-    );
-    assert.strictEqual(result, undefined, 'the action ran');
-    const after = await new StatusWriter(cluster.kubeConfig('admin')).get(ref);
-    assert.strictEqual(after.metadata.resourceVersion, before.metadata.resourceVersion);
+    for (const [command, extra] of [
+      [CommandId.suspend, { confirmed: true }],
+      [CommandId.reconcile, undefined],
+    ] as const) {
+      const result = await vscode.commands.executeCommand(command, { cluster: 'homelab', ...infra }, extra);
+      assert.strictEqual(result, undefined, `${command} ran`);
+    }
+    // The controllers keep writing status; the spec and the annotations are what an action would change.
+    const after = await read();
+    assert.strictEqual(after.metadata.generation, before.metadata.generation, 'the spec changed');
     assert.notStrictEqual(after.spec?.suspend, true);
+    assert.deepStrictEqual(after.metadata.annotations ?? {}, before.metadata.annotations ?? {});
   });
 
   it('runs no sops binary: encrypting with the CLI engine refuses and leaves the file as it was', async () => {

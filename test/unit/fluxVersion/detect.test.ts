@@ -220,3 +220,46 @@ test("an apiVersion removed in the cluster's Flux is an error, a deprecated one 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the version a connected cluster reports wins over the repository, and yields to a setting', () => {
+  const dir = bootstrapRepo('# Flux Version: v2.7.3', { 'clusters/home/app.yaml': OLD_RELEASE });
+  try {
+    const codes = (model: ReturnType<typeof scanRepository>) =>
+      model.problems.filter((p) => p.code.startsWith('api-')).map((p) => `${p.severity} ${p.code}`);
+    const live = scanRepository([dir], { reportedFluxVersions: { home: 'v2.9.5' } });
+    assert.deepEqual(live.clusters[0]?.flux, {
+      declared: 'v2.9.5',
+      version: '2.9.5',
+      source: 'cluster',
+      repository: {
+        declared: 'v2.7.3',
+        version: '2.7.3',
+        source: 'gotk-components',
+        file: path.join(dir, 'clusters/home/flux-system/gotk-components.yaml'),
+        line: 3,
+      },
+    });
+    // The cluster's own Flux judges the files: v2beta2 is gone in 2.8.
+    assert.deepEqual(codes(live), ['error api-removed']);
+    const row = buildRepoTree(live)[0];
+    assert.equal(row?.description, 'flux bootstrap · gotk-sync.yaml · Flux 2.9.5 · 1 Kustomizations');
+    assert.ok(
+      row?.tooltip
+        .split('\n')
+        .includes(
+          "Flux 2.9.5: from the connected cluster (its GitRepository CRD's app.kubernetes.io/version label, as flux version reads it); the repository declares Flux 2.7.3",
+        ),
+      row?.tooltip,
+    );
+    // Another cluster's report changes nothing here; a setting wins over the report.
+    const other = scanRepository([dir], { reportedFluxVersions: { elsewhere: 'v2.9.5' } });
+    assert.equal(other.clusters[0]?.flux?.source, 'gotk-components');
+    const set = scanRepository([dir], {
+      fluxVersions: { home: '2.6.4' },
+      reportedFluxVersions: { home: 'v2.9.5' },
+    });
+    assert.deepEqual(set.clusters[0]?.flux, { declared: '2.6.4', version: '2.6.4', source: 'setting' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

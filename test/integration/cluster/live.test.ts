@@ -342,46 +342,4 @@ describe('live status from a real kube-apiserver', function () {
     assert.ok(result && !result.ok, JSON.stringify(result));
     assert.match(result.message, /newer Kubernetes/);
   });
-<<<<<<< HEAD
-
-  it('the restricted context: watches only the namespace it may read, and actions explain why they fail', async () => {
-    await vscode.workspace
-      .getConfiguration('fluxGitops')
-      .update('clusterContexts', { [CLUSTER]: 'restricted' }, vscode.ConfigurationTarget.Workspace);
-    await getExtension().exports.syncClusters();
-    const store = getExtension().exports.clusterStore;
-    assert.ok(store);
-    const health = await waitFor(
-      'watches limited to team-a',
-      () => {
-        const h = store.getHealth(CLUSTER);
-        return h?.context === 'restricted' &&
-          h.state === 'connected' &&
-          h.kinds.every((k) => k.namespace === 'team-a')
-          ? h
-          : undefined;
-      },
-      90_000,
-    );
-    assert.ok(['connected', 'degraded'].includes(health.state), health.state);
-    // Objects outside team-a are not visible through this context: "not in cluster", and the tree says why.
-    await waitFor('podinfo to leave the store', () => (store.get(podinfo) ? undefined : true));
-    const clusterItem = getExtension().exports.treeItem((await scannedTree())[0]);
-    assert.match((clusterItem?.tooltip as vscode.MarkdownString).value, /team-a/);
-    const before = await writer.get(podinfo);
-    const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
-      CommandId.suspend,
-      podinfo,
-      {
-        confirmed: true,
-      },
-    );
-    assert.ok(result && !result.ok, JSON.stringify(result));
-    assert.match(result.message, /forbidden/i);
-    const after = await writer.get(podinfo);
-    assert.strictEqual(after.metadata.resourceVersion, before.metadata.resourceVersion, 'the object changed');
-    assert.ok(getExtension().exports.repositoryTree().length > 0, 'the repository tree is still shown');
-  });
-=======
->>>>>>> h-ver
 });

@@ -201,10 +201,7 @@ describe('the extension on real Flux', function () {
     const sync = path.join(workspaceRoot(), 'clusters', CLUSTER, 'flux-system', 'gotk-sync.yaml');
     for (const doc of parseAllDocuments(fs.readFileSync(sync, 'utf8')))
       await objects.create(doc.toJSON() as k8s.KubernetesObject);
-<<<<<<< HEAD
-=======
     // The cluster may be up before the extension has activated on a loaded machine.
->>>>>>> h-ver
     await getExtension().activate();
     await getExtension().exports.rescan();
     await scannedTree();

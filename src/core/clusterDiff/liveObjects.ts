@@ -48,6 +48,7 @@ export async function createObjectReader(kubeConfig: K8s.KubeConfig): Promise<Ob
       } catch (error) {
         throw new Error(
           `dry-run apply of ${object.kind} ${object.metadata.name}: ${describeApiError(error).message}`,
+          { cause: error },
         );
       }
     },

@@ -219,5 +219,9 @@ async function sidesOf(
     wouldBe && normaliseObject(wouldBe),
   );
   const sides = { live: objectYaml(maskedLive), wouldBe: objectYaml(maskedWouldBe) };
+  if (change.action === 'drifted' && sides.live === sides.wouldBe && !note) {
+    // flux compares labels and annotations too: an object made outside Flux lacks its labels.
+    note = `differs only in what the diff leaves out (kustomize-controller's labels, server metadata): ${change.report.split('\n')[0]}`;
+  }
   return note ? { ...base, ...sides, note } : { ...base, ...sides };
 }

@@ -199,6 +199,8 @@ describe('the extension on real Flux', function () {
     const sync = path.join(workspaceRoot(), 'clusters', CLUSTER, 'flux-system', 'gotk-sync.yaml');
     for (const doc of parseAllDocuments(fs.readFileSync(sync, 'utf8')))
       await objects.create(doc.toJSON() as k8s.KubernetesObject);
+    // Activation starts with the window; on a loaded machine it may not have finished yet.
+    await getExtension().activate();
     await getExtension().exports.rescan();
     await scannedTree();
     const settings = vscode.workspace.getConfiguration('fluxGitops');
@@ -360,7 +362,9 @@ describe('the extension on real Flux', function () {
     const settings = vscode.workspace.getConfiguration('fluxGitops');
     await settings.update('fluxPath', fluxPath, vscode.ConfigurationTarget.Workspace);
     const release = fs.readFileSync(path.join(workspaceRoot(), 'apps', 'release.yaml'), 'utf8');
-    const live = String((await get(apps))?.status?.lastAppliedRevision);
+    // What the cluster has: the pushed commit, applied.
+    const live = `main@sha1:${await repo.head()}`;
+    await readyAt(apps, live);
     // Edited, not pushed: a changed value, a new object, and a removed file (its two objects pruned).
     repo.write({
       'apps/settings.yaml': configMapYaml('app-settings', 'apps', { color: 'red' }),

@@ -96,8 +96,12 @@ async function resolveKustomization(
   const model = deps.repository.store.value.model;
   if (!model) return undefined;
   if (target instanceof vscode.Uri) {
+    // From the editor's own context menu the cursor says which document of the file is meant.
+    const editor = vscode.window.activeTextEditor;
+    const line =
+      editor?.document.uri.toString() === target.toString() ? editor.selection.active.line + 1 : undefined;
     return pickKustomization(
-      kustomizationsForFile(model, target.fsPath),
+      kustomizationsForFile(model, target.fsPath, line),
       'Several Flux Kustomizations apply this file: which one?',
     );
   }

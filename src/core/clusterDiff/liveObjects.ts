@@ -31,7 +31,12 @@ export async function createObjectReader(kubeConfig: K8s.KubeConfig): Promise<Ob
         return (await client.read(header)) as unknown as KubeObject;
       } catch (error) {
         if (describeApiError(error).kind === 'not-found') return undefined;
-        throw new Error(`reading ${object.kind} ${object.metadata.name}: ${describeApiError(error).message}`);
+        throw new Error(
+          `reading ${object.kind} ${object.metadata.name}: ${describeApiError(error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
     async dryRunApply(object) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   compareVersions,
+  diffKustomization,
   fluxBuildArgs,
   fluxDiffArgs,
   formatSubject,
@@ -20,6 +21,7 @@ import {
   parseFluxDiffOutput,
   parseObjects,
   parseSubject,
+  type DiffOutcome,
   type FluxCli,
   type KubeObject,
 } from '../../../src/core/clusterDiff';
@@ -261,5 +263,117 @@ void describe('Secrets masked', () => {
       'apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  name: c\n---\n' +
         'apiVersion: v1\ndata:\n  k: "***"\n  s: "***"\nkind: Secret\nmetadata:\n  name: s\n  namespace: apps\n',
     );
+  });
+});
+
+void describe('diffKustomization with a scripted flux and API server', () => {
+  const target = { name: 'apps', namespace: 'flux-system', cwd: '/repo', path: '/repo/apps' };
+  const built =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n  namespace: apps\n---\n' +
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  replicas: 3\n';
+  const fluxSays =
+    (diff: ProcessResult) =>
+    async (_command: string, args: readonly string[]): Promise<ProcessResult> =>
+      args[0] === 'diff' ? diff : { kind: 'ok', stdout: built, stderr: '' };
+  const liveObjects: KubeObject[] = [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'apps' },
+      spec: { replicas: 1 },
+    },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: 'apps' }, data: { a: '1' } },
+    {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'apps', namespace: 'flux-system' },
+      status: {
+        inventory: {
+          entries: [
+            { id: 'apps_old__ConfigMap', v: 'v1' },
+            { id: 'apps_web_apps_Deployment', v: 'v1' },
+          ],
+        },
+      },
+    },
+  ];
+  const reads: string[] = [];
+  const reader = {
+    read: async (o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>) => {
+      reads.push(`${o.apiVersion} ${o.kind} ${o.metadata.name}`);
+      return liveObjects.find(
+        (l) => l.kind === o.kind && l.metadata.name === o.metadata.name && l.apiVersion === o.apiVersion,
+      );
+    },
+    dryRunApply: async (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, uid: 'dry-run' } }),
+  };
+
+  test('created, changed, pruned in that order; a pruned object read at its inventory version', async () => {
+    const outcome = await diffKustomization({
+      cli,
+      target,
+      reader,
+      run: fluxSays({
+        kind: 'failed',
+        code: 1,
+        stdout:
+          '► ConfigMap/apps/old deleted\n► Deployment/apps/web drifted\n\nspec.replicas\n± value change\n- 1\n+ 3\n► ConfigMap/apps/new created\n',
+        stderr: '⚠️ identified at least one change, exiting with non-zero exit code\n',
+      }),
+    });
+    assert.equal(outcome.kind, 'diff', JSON.stringify(outcome));
+    const { changes, built: count } = outcome as Extract<DiffOutcome, { kind: 'diff' }>;
+    assert.equal(count, 2);
+    assert.deepEqual(
+      changes.map((c) => [c.action, c.subject, c.live, c.wouldBe]),
+      [
+        [
+          'created',
+          'ConfigMap/apps/new',
+          '',
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n  namespace: apps\n',
+        ],
+        [
+          'drifted',
+          'Deployment/apps/web',
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  replicas: 1\n',
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  replicas: 3\n',
+        ],
+        [
+          'deleted',
+          'ConfigMap/apps/old',
+          'apiVersion: v1\ndata:\n  a: "1"\nkind: ConfigMap\nmetadata:\n  name: old\n  namespace: apps\n',
+          '',
+        ],
+      ],
+    );
+    assert.ok(reads.includes('v1 ConfigMap old'), reads.join('\n'));
+  });
+
+  test("flux's own failures are failures, with its message; exit 0 is no change", async () => {
+    const failed = await diffKustomization({
+      cli,
+      target,
+      reader,
+      run: fluxSays({ kind: 'failed', code: 1, stdout: '', stderr: '✗ invalid kustomization file "x"\n' }),
+    });
+    assert.deepEqual(failed, {
+      kind: 'failed',
+      message: 'flux diff failed: exit 1: ✗ invalid kustomization file "x"',
+    });
+    const none = await diffKustomization({
+      cli,
+      target,
+      reader,
+      run: fluxSays({ kind: 'ok', stdout: '', stderr: '' }),
+    });
+    assert.deepEqual(none, { kind: 'diff', changes: [], built: 2 });
+    const timedOut = await diffKustomization({
+      cli,
+      target,
+      reader,
+      run: fluxSays({ kind: 'timeout', stderr: '' }),
+    });
+    assert.deepEqual(timedOut, { kind: 'failed', message: 'flux diff failed: timed out' });
   });
 });

@@ -582,6 +582,7 @@ try {
       await step(
         'Diff with Cluster lists what applying the working tree would change and opens live ↔ working tree',
         async () => {
+          await page.locator('.statusbar-item').filter({ hasText: 'homelab: admin' }).first().waitFor();
           // An edit not pushed: the podinfo HelmRelease's replica count.
           const release = path.join(
             server.workspace,

@@ -37,6 +37,8 @@ import { ClusterStatusView } from './views/clusterStatusView';
 import { FluxCodeLensProvider } from './views/codeLens';
 import { createRevealInTreeCommand } from './commands/revealInTree';
 import { ScanIndicator, type ScanIndication } from './views/scanIndicator';
+import { createDiffWithClusterCommand, createFluxBuildCommand } from './commands/clusterDiff';
+import { ReadOnlyDocuments } from './platform/readOnlyDocuments';
 
 /** What activate() returns: used by the integration tests to look inside. */
 export interface ExtensionApi {
@@ -224,6 +226,10 @@ export class Container implements vscode.Disposable {
     this.registerCommand(CommandId.suspend, createSuspendCommand(actionDeps));
     this.registerCommand(CommandId.resume, createResumeCommand(actionDeps));
     this.registerCommand(CommandId.selectContext, createSelectContextCommand({ clusters, repository }));
+    const documents = this.own(new ReadOnlyDocuments());
+    const diffDeps = { log, clusters, repository, documents };
+    this.registerCommand(CommandId.diffWithCluster, createDiffWithClusterCommand(diffDeps));
+    this.registerCommand(CommandId.fluxBuild, createFluxBuildCommand(diffDeps));
     void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.cluster', true);
     this.registerCommand(CommandId.newApp, createNewAppCommand({ log, repository }));
     void vscode.commands.executeCommand('setContext', 'fluxGitops.feature.scaffold', true);

@@ -19,6 +19,8 @@ export const CommandId = {
   newApp: 'fluxGitops.newApp',
   migrateCluster: 'fluxGitops.migrateCluster',
   checkAgainstFlux: 'fluxGitops.checkAgainstFlux',
+  diffWithCluster: 'fluxGitops.diffWithCluster',
+  fluxBuild: 'fluxGitops.fluxBuild',
 } as const;
 
 export type CommandIdValue = (typeof CommandId)[keyof typeof CommandId];

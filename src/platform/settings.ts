@@ -12,6 +12,7 @@ export const Setting = {
   codeLens: 'codeLens.enabled',
   ociArtifactFolder: 'ociArtifactFolder',
   fluxVersions: 'fluxVersions',
+  fluxPath: 'fluxPath',
 } as const;
 
 export function readSetting<T>(key: string, fallback: T, scope?: vscode.ConfigurationScope): T {

@@ -14,6 +14,7 @@ const COMMANDS: Record<LensAction, string> = {
   suspend: CommandId.suspend,
   resume: CommandId.resume,
   reveal: CommandId.revealInTree,
+  diff: CommandId.diffWithCluster,
 };
 
 /** Status and action lenses above HelmReleases, Kustomizations and sources, live from the status store. */

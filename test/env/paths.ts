@@ -14,7 +14,8 @@ export type ToolName =
   | 'source-controller'
   | 'kustomize-controller'
   | 'helm-controller'
-  | 'gitserver';
+  | 'gitserver'
+  | 'flux';
 
 const INSTALL_HINT = 'run `bash test/env/install.sh` first';
 

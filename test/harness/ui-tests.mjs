@@ -8,6 +8,7 @@
 // Usage: node test/harness/ui-tests.mjs [--keep] [--only sample|user-repo|real-repo|live|plaintext]
 // Prints "ui: N passed, N failed"; exit 1 on any failure.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { info, launchChromium, repoRoot, startCodeServer, stepRunner, workbenchUrl } from './code-server.mjs';
 import { startSampleCluster } from './sample-cluster.mjs';
@@ -510,9 +511,17 @@ try {
     'live',
     {
       workspace: path.join(repoRoot, 'samples', 'homelab'),
-      settings: sample?.settings ?? {},
+      settings: {
+        ...(sample?.settings ?? {}),
+        // The flux CLI that test/env/install.sh builds, for Diff with Cluster.
+        'fluxGitops.fluxPath': path.join(
+          process.env.FLUX_GITOPS_CACHE || path.join(os.homedir(), '.cache', 'flux-gitops'),
+          'bin',
+          'flux',
+        ),
+      },
     },
-    async ({ page, shot, step, fluxTab, treeItem }) => {
+    async ({ page, server, shot, step, fluxTab, treeItem, quickInput, runCommand }) => {
       const tab = (name) => page.locator('.editor-group-container .tab').filter({ hasText: name }).first();
       const lens = (text) =>
         page.locator('.monaco-editor .codelens-decoration').filter({ hasText: text }).first();
@@ -570,6 +579,51 @@ try {
           .waitFor();
         await shot('14-cluster-status');
       });
+      await step(
+        'Diff with Cluster lists what applying the working tree would change and opens live ↔ working tree',
+        async () => {
+          await page.locator('.statusbar-item').filter({ hasText: 'homelab: admin' }).first().waitFor();
+          // An edit not pushed: the podinfo HelmRelease's replica count.
+          const release = path.join(
+            server.workspace,
+            'flux',
+            'clusters',
+            'homelab',
+            'apps',
+            'podinfo',
+            'release.yaml',
+          );
+          fs.writeFileSync(
+            release,
+            fs.readFileSync(release, 'utf8').replace('replicaCount: 2', 'replicaCount: 3'),
+          );
+          await page.keyboard.press('Control+P');
+          await quickInput().waitFor({ state: 'visible' });
+          await quickInput().fill('podinfo/release.yaml');
+          await page
+            .locator('.quick-input-widget .monaco-list-row')
+            .filter({ hasText: 'release.yaml' })
+            .first()
+            .waitFor();
+          await page.keyboard.press('Enter');
+          await tab('release.yaml').waitFor();
+          // From the palette on that file: the Kustomization that applies it (apps) is diffed.
+          await runCommand('Flux: Diff with Cluster');
+          const row = page
+            .locator('.quick-input-widget .monaco-list-row')
+            .filter({ hasText: 'HelmRelease podinfo' })
+            .first();
+          await row.waitFor({ timeout: 120_000 });
+          await shot('15-diff-list');
+          await row.click();
+          const diff = page.locator('.monaco-diff-editor').first();
+          await diff.waitFor({ state: 'visible' });
+          await diff.locator('.view-line').filter({ hasText: 'replicaCount: 3' }).first().waitFor();
+          await diff.locator('.view-line').filter({ hasText: 'replicaCount: 2' }).first().waitFor();
+          await page.keyboard.press('Escape');
+          await shot('16-diff-editor');
+        },
+      );
     },
   );
 } catch (error) {

@@ -6,7 +6,7 @@ import { hasLenses } from '../tree/kinds';
 const WITH_SOURCE: ReadonlySet<FluxKind> = new Set(['HelmRelease', 'Kustomization']);
 
 export type LensAction =
-  'status' | 'connect' | 'reconcile' | 'reconcileWithSource' | 'suspend' | 'resume' | 'reveal';
+  'status' | 'connect' | 'reconcile' | 'reconcileWithSource' | 'suspend' | 'resume' | 'reveal' | 'diff';
 
 /** One CodeLens to show: at a 0-based line, a title, and what clicking does. */
 export interface LensSpec {
@@ -80,6 +80,8 @@ export class LensIndex {
             ? { line, title: 'Resume', action: 'resume', ref }
             : { line, title: 'Suspend', action: 'suspend', ref },
         );
+        // What applying the working tree would change: only for a Kustomization the cluster has.
+        if (ref.kind === 'Kustomization') out.push({ line, title: 'Diff with cluster', action: 'diff', ref });
       }
       out.push({ line, title: 'Show in tree', action: 'reveal', ref });
     }

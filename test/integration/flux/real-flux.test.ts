@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import * as fs from 'fs';
+import * as os from 'os';
 import type { ClusterRef } from '../../../src/core/cluster';
 import type { RepoNode } from '../../../src/core/tree/repoTree';
 import { CommandId } from '../../../src/platform/commandIds';
@@ -201,7 +202,7 @@ describe('the extension on real Flux', function () {
     const sync = path.join(workspaceRoot(), 'clusters', CLUSTER, 'flux-system', 'gotk-sync.yaml');
     for (const doc of parseAllDocuments(fs.readFileSync(sync, 'utf8')))
       await objects.create(doc.toJSON() as k8s.KubernetesObject);
-    // The cluster may be up before the extension has activated on a loaded machine.
+    // Activation starts with the window; on a loaded machine it may not have finished yet.
     await getExtension().activate();
     await getExtension().exports.rescan();
     await scannedTree();
@@ -434,6 +435,84 @@ describe('the extension on real Flux', function () {
     } finally {
       await settings.update('clusterContexts', { [CLUSTER]: 'admin' }, vscode.ConfigurationTarget.Workspace);
       await getExtension().exports.syncClusters();
+    }
+  });
+
+  it('Diff with Cluster opens the diff editor on a changed object: the live side and the working tree differ as edited', async () => {
+    const fluxPath = path.join(
+      process.env.FLUX_GITOPS_CACHE || path.join(os.homedir(), '.cache', 'flux-gitops'),
+      'bin',
+      'flux',
+    );
+    const settings = vscode.workspace.getConfiguration('fluxGitops');
+    await settings.update('fluxPath', fluxPath, vscode.ConfigurationTarget.Workspace);
+    const release = fs.readFileSync(path.join(workspaceRoot(), 'apps', 'release.yaml'), 'utf8');
+    // The colour pushed last (the earlier tests change it): what the cluster has.
+    const settingsFile = fs.readFileSync(path.join(workspaceRoot(), 'apps', 'settings.yaml'), 'utf8');
+    const pushedColor = /color: "(\w+)"/.exec(settingsFile)?.[1];
+    assert.ok(pushedColor, settingsFile);
+    // What the cluster has: the pushed commit, applied.
+    const live = `main@sha1:${await repo.head()}`;
+    await readyAt(apps, live);
+    // Edited, not pushed: a changed value, a new object, and a removed file (its two objects pruned).
+    repo.write({
+      'apps/settings.yaml': configMapYaml('app-settings', 'apps', { color: 'red' }),
+      'apps/extra.yaml': configMapYaml('app-extra', 'apps', { added: 'yes' }),
+    });
+    repo.remove(['apps/release.yaml']);
+    try {
+      const outcome = await vscode.commands.executeCommand<{
+        kind: string;
+        changes?: { action: string; subject: string; live: string; wouldBe: string }[];
+      }>(CommandId.diffWithCluster, apps, { open: 'ConfigMap/apps/app-settings' });
+      assert.strictEqual(outcome?.kind, 'diff', JSON.stringify(outcome));
+      const listed = outcome.changes?.map((c) => `${c.action} ${c.subject}`) ?? [];
+      // Created first, then changed, then pruned (within a group, in flux's order).
+      assert.deepStrictEqual(
+        [listed[0], listed[1], ...listed.slice(2).sort()],
+        [
+          'created ConfigMap/apps/app-extra',
+          'drifted ConfigMap/apps/app-settings',
+          'deleted HelmRelease/apps/demo',
+          'deleted HelmRepository/apps/charts',
+        ],
+        JSON.stringify(outcome.changes, null, 2),
+      );
+      const tab = await waitFor(
+        'the diff editor of ConfigMap/apps/app-settings',
+        () => {
+          const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+          return input instanceof vscode.TabInputTextDiff ? input : undefined;
+        },
+        30_000,
+      );
+      assert.strictEqual(tab.original.scheme, 'flux-gitops');
+      assert.strictEqual(tab.modified.scheme, 'flux-gitops');
+      const left = (await vscode.workspace.openTextDocument(tab.original)).getText();
+      const right = (await vscode.workspace.openTextDocument(tab.modified)).getText();
+      assert.match(left, new RegExp(`^ {2}color: ${pushedColor}$`, 'm'), left);
+      assert.match(right, /^ {2}color: red$/m, right);
+      const onlyLeft = left.split('\n').filter((line) => !right.split('\n').includes(line));
+      assert.deepStrictEqual(onlyLeft, [`  color: ${pushedColor}`], `${left}\n----\n${right}`);
+      assert.doesNotMatch(left + right, /managedFields|resourceVersion|kustomize\.toolkit\.fluxcd\.io/);
+      // The cluster is as it was: the diff wrote nothing.
+      assert.strictEqual(String((await get(apps))?.status?.lastAppliedRevision), live);
+
+      const build = await vscode.commands.executeCommand<{ kind: string; uri?: vscode.Uri; count?: number }>(
+        CommandId.fluxBuild,
+        apps,
+      );
+      assert.strictEqual(build?.kind, 'rendered', JSON.stringify(build));
+      const rendered = await vscode.workspace.openTextDocument(build.uri!);
+      assert.strictEqual(rendered.uri.scheme, 'flux-gitops');
+      assert.strictEqual(rendered.languageId, 'yaml');
+      assert.match(rendered.getText(), /name: app-extra/);
+      assert.doesNotMatch(rendered.getText(), /HelmRelease/);
+      assert.strictEqual(build.count, 3, rendered.getText());
+    } finally {
+      repo.write({ 'apps/release.yaml': release, 'apps/settings.yaml': settingsFile });
+      repo.remove(['apps/extra.yaml']);
+      await settings.update('fluxPath', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 });

@@ -78,6 +78,39 @@ test('a connected cluster gives status and actions; Suspend and Resume follow sp
   );
 });
 
+test('a Kustomization the cluster has gets "Diff with cluster"; one it does not have, none', () => {
+  const model = scanRepository([sample]);
+  const index = new LensIndex(model);
+  const ks = [...model.kustomizations.values()].find((k) => k.name === 'apps');
+  assert.ok(ks, 'the sample has an apps Kustomization');
+  const kustomization: FluxObject = {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: ks.name, namespace: ks.namespace, generation: 1 },
+    spec: {},
+    status: { observedGeneration: 1, conditions: [readyCondition] },
+  } as FluxObject;
+  const titles = (inCluster: boolean) =>
+    index
+      .lenses(ks.file, {
+        contextOf: () => 'admin',
+        statusOf: (ref) =>
+          inCluster && ref.kind === 'Kustomization' && ref.name === ks.name
+            ? deriveStatus('Kustomization', kustomization)
+            : undefined,
+      })
+      .filter((l) => l.line === ks.line - 1)
+      .map((l) => [l.title, l.action]);
+  assert.deepEqual(titles(true).slice(1), [
+    ['Reconcile', 'reconcile'],
+    ['Reconcile with source', 'reconcileWithSource'],
+    ['Suspend', 'suspend'],
+    ['Diff with cluster', 'diff'],
+    ['Show in tree', 'reveal'],
+  ]);
+  assert.ok(!titles(false).some(([, action]) => action === 'diff'));
+});
+
 test('status titles name the failure reason and clip long messages', () => {
   const failed = deriveStatus(
     'HelmRelease',
